@@ -1,0 +1,45 @@
+import { z } from 'zod';
+
+const frameNumber = z.number().int().min(0).max(1e9);
+
+/** What a viewer may send on its `control` data channel. */
+export const controlMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('play') }).strict(),
+  z.object({ type: z.literal('pause') }).strict(),
+  z.object({ type: z.literal('seek'), frame: frameNumber }).strict(),
+  z.object({ type: z.literal('step'), frames: z.number().int().min(-1e9).max(1e9) }).strict(),
+  z.object({ type: z.literal('audio'), offset: z.number().int().min(0).max(255) }).strict(),
+]);
+export type ControlMessage = z.infer<typeof controlMessageSchema>;
+
+export type PlaybackState = 'paused' | 'playing' | 'ended';
+
+/** What the JIT sends back on the same channel. */
+export type ServerMessage =
+  | {
+      type: 'state';
+      state: PlaybackState;
+      frame: number;
+      frameCount: number;
+      frameRate: { num: number; den: number };
+      audioOffset: number | null;
+      audioChannels: number;
+    }
+  | { type: 'seeked'; frame: number }
+  | { type: 'frame'; frame: number }
+  | { type: 'error'; message: string };
+
+/** Parses one data-channel message; a reason for the viewer when it is not valid. */
+export function parseControlMessage(data: string | Buffer): { ok: true; message: ControlMessage } | { ok: false; reason: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(typeof data === 'string' ? data : data.toString('utf8'));
+  } catch {
+    return { ok: false, reason: 'not JSON' };
+  }
+  const parsed = controlMessageSchema.safeParse(json);
+  if (parsed.success) return { ok: true, message: parsed.data };
+  const issue = parsed.error.issues[0];
+  const where = issue.path.length ? `${issue.path.join('.')}: ` : '';
+  return { ok: false, reason: `${where}${issue.message}` };
+}

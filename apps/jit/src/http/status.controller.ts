@@ -1,0 +1,22 @@
+import { Controller, Get, Inject } from '@nestjs/common';
+import { MediaCatalog } from '../media/media-catalog';
+import { ViewerRegistry, type JitStatus } from '../viewers/viewer-registry';
+
+@Controller()
+export class StatusController {
+  constructor(
+    @Inject(ViewerRegistry) private readonly viewers: ViewerRegistry,
+    @Inject(MediaCatalog) private readonly media: MediaCatalog,
+  ) {}
+
+  /** What the agent polls: playback state, viewers and how long nobody has done anything. */
+  @Get('status')
+  status(): JitStatus & { media: MediaCatalog['summary'] } {
+    return { ...this.viewers.status(), media: this.media.summary };
+  }
+
+  @Get('health')
+  health(): { status: 'ok'; uptimeSeconds: number } {
+    return { status: 'ok', uptimeSeconds: this.viewers.status().uptimeSeconds };
+  }
+}

@@ -1,0 +1,53 @@
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Delete,
+  Headers,
+  HttpCode,
+  Inject,
+  NotFoundException,
+  Param,
+  Post,
+  Res,
+  UnsupportedMediaTypeException,
+} from '@nestjs/common';
+import type { Response } from 'express';
+import { OfferError } from '../webrtc/viewer';
+import { ViewerRegistry } from '../viewers/viewer-registry';
+
+/** WHEP (RFC 9725): a viewer posts its SDP offer and gets the answer and its resource URL. */
+@Controller('whep')
+export class WhepController {
+  constructor(@Inject(ViewerRegistry) private readonly viewers: ViewerRegistry) {}
+
+  @Post()
+  @HttpCode(201)
+  async offer(
+    @Headers('content-type') contentType: string | undefined,
+    @Body() body: unknown,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<string> {
+    if (!contentType?.toLowerCase().startsWith('application/sdp')) {
+      throw new UnsupportedMediaTypeException('the offer must be sent as application/sdp');
+    }
+    if (typeof body !== 'string' || !body.startsWith('v=0') || !/^m=/m.test(body)) {
+      throw new BadRequestException('the body is not an SDP offer (it must start with v=0 and have media sections)');
+    }
+    try {
+      const { id, answer } = await this.viewers.add(body);
+      res.location(`/whep/${id}`).type('application/sdp');
+      return answer;
+    } catch (error) {
+      if (error instanceof OfferError) throw new BadRequestException(error.message);
+      throw error;
+    }
+  }
+
+  @Delete(':id')
+  @HttpCode(200)
+  async end(@Param('id') id: string): Promise<{ ended: string }> {
+    if (!(await this.viewers.remove(id))) throw new NotFoundException(`no viewer ${id}`);
+    return { ended: id };
+  }
+}

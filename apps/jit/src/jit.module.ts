@@ -1,0 +1,23 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import type { Logger } from '../../../libs/logging/src';
+import { StatusController } from './http/status.controller';
+import { WhepController } from './http/whep.controller';
+import { MediaCatalog } from './media/media-catalog';
+import { ViewerRegistry } from './viewers/viewer-registry';
+
+@Module({})
+export class JitModule {
+  /** The catalogue and registry are built before Nest starts, since bad inputs must end the process first. */
+  static register(parts: { media: MediaCatalog; viewers: ViewerRegistry; log: Logger; verbose: boolean }): DynamicModule {
+    return {
+      module: JitModule,
+      imports: [LoggerModule.forRoot({ pinoHttp: { logger: parts.log, autoLogging: parts.verbose } })],
+      controllers: [WhepController, StatusController],
+      providers: [
+        { provide: MediaCatalog, useValue: parts.media },
+        { provide: ViewerRegistry, useValue: parts.viewers },
+      ],
+    };
+  }
+}

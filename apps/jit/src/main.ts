@@ -1,0 +1,70 @@
+import 'reflect-metadata';
+import { join } from 'node:path';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { CommanderError } from 'commander';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
+import { ConfigError, parseJitConfig } from '../../../libs/config/src';
+import { createLogger } from '../../../libs/logging/src';
+import { JitModule } from './jit.module';
+import { configureAvLog } from './media/av-log';
+import { InputError } from './media/input-location';
+import { MediaCatalog } from './media/media-catalog';
+import { ViewerRegistry } from './viewers/viewer-registry';
+
+/** The player page, copied next to the compiled code by `npm run build`. */
+const PLAYER_ROOT = join(__dirname, '..', '..', '..', 'web', 'jit-player');
+
+/** Exit codes: 2 for a setting or input that makes no sense, 1 for anything else. */
+function fail(message: string, code = 2): never {
+  process.stderr.write(`jit: ${message}\n`);
+  process.exit(code);
+}
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = parseJitConfig(process.argv.slice(2), process.env);
+  } catch (error) {
+    if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : 2);
+    if (error instanceof ConfigError) fail(error.message);
+    throw error;
+  }
+  const log = createLogger('jit', config.verbose);
+  configureAvLog(config.verbose);
+  if (config.deprecatedPositional) log.warn('positional URLS are deprecated: use -i/--input');
+
+  let media: MediaCatalog;
+  try {
+    media = await MediaCatalog.open(config, log);
+  } catch (error) {
+    if (error instanceof InputError) fail(error.message);
+    throw error;
+  }
+
+  let app: NestExpressApplication | undefined;
+  const shutdown = async (reason: string) => {
+    log.info({ reason }, 'shutting down');
+    const timer = setTimeout(() => process.exit(0), 5000).unref();
+    await viewers.closeAll();
+    await app?.close();
+    clearTimeout(timer);
+    process.exit(0);
+  };
+  const viewers = new ViewerRegistry(config, media, log, () => void shutdown('technical timeout'));
+  app = await NestFactory.create<NestExpressApplication>(JitModule.register({ media, viewers, log, verbose: config.verbose }), {
+    bufferLogs: true,
+    cors: { origin: true, exposedHeaders: ['Location'] },
+  });
+  app.useLogger(app.get(PinoNestLogger));
+  app.useBodyParser('text', { type: 'application/sdp', limit: '128kb' });
+  app.useStaticAssets(PLAYER_ROOT, { index: 'index.html' });
+  await app.listen(config.port, config.host);
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  log.info({ port, host: config.host, media: media.summary }, 'JIT listening');
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => fail(error instanceof Error ? (error.stack ?? error.message) : String(error), 1));

@@ -1,0 +1,103 @@
+import type { JitConfig } from '../../../../libs/config/src';
+import type { Logger } from '../../../../libs/logging/src';
+import { AudioProgram } from './audio-program';
+import { AudioReader } from './audio-reader';
+import { InputError, resolveInputLocation } from './input-location';
+import { PictureSource } from './picture-source';
+import type { FrameTiming, Rational } from './rational';
+import { VideoEncoder, type VideoCodecName } from './video-encoder';
+import { outputPicture } from './video-filter';
+import { VideoReader, type VideoReaderOptions, type VideoStreamInfo } from './video-reader';
+
+export interface MediaPipeline {
+  pictures: PictureSource;
+  timing: FrameTiming;
+  encoder: VideoEncoder;
+  audio?: AudioProgram;
+  frameCount: number;
+  close(): Promise<void>;
+}
+
+export interface MediaSummary {
+  video: VideoStreamInfo & { url: string; id?: string };
+  audio: { url: string; id?: string; channels: number }[];
+  output: { width: number; height: number; frameRate: Rational; frameCount: number };
+}
+
+/**
+ * The inputs of this JIT, checked once at start-up (so a missing file or an unreadable
+ * stream ends the process at once), and opened afresh for every viewer.
+ */
+export class MediaCatalog {
+  private constructor(
+    private readonly config: JitConfig,
+    private readonly videoLocation: string,
+    private readonly audioLocations: { location: string; channelCount?: number }[],
+    readonly summary: MediaSummary,
+  ) {}
+
+  static async open(config: JitConfig, log: Logger): Promise<MediaCatalog> {
+    const [videoInput, ...audioInputs] = config.inputs;
+    const videoLocation = await resolveInputLocation(videoInput);
+    const audioLocations = await Promise.all(
+      audioInputs.map(async (input) => ({ location: await resolveInputLocation(input), channelCount: input.channelCount })),
+    );
+    const probe = await VideoReader.open(videoLocation, MediaCatalog.readerOptions(config));
+    const audioChannels: number[] = [];
+    for (const { location, channelCount } of audioLocations) {
+      const reader = await AudioReader.open(location, channelCount);
+      audioChannels.push(reader.channels);
+      await reader.close();
+    }
+    await probe.close();
+    const total = audioChannels.reduce((a, b) => a + b, 0);
+    const programChannels = config.channels ?? total;
+    if (audioInputs.length > 0 && config.cho >= programChannels) {
+      throw new InputError(`--cho: offset ${config.cho} is beyond the ${programChannels} audio channels`);
+    }
+    if (config.channels !== undefined && audioInputs.length > 0 && config.channels !== total) {
+      log.warn({ expected: config.channels, found: total }, '--channels differs from the channels of the audio inputs: missing ones are silent, extra ones unused');
+    }
+    return new MediaCatalog(config, videoLocation, audioLocations, {
+      video: { ...probe.info, url: videoInput.url, id: videoInput.id },
+      audio: audioInputs.map((input, i) => ({ url: input.url, id: input.id, channels: audioChannels[i] })),
+      output: { ...outputPicture(probe.info, config), frameRate: probe.timing.outputRate, frameCount: MediaCatalog.frameCount(config, probe.timing, probe.info) },
+    });
+  }
+
+  private static readerOptions(config: JitConfig): VideoReaderOptions {
+    return {
+      threads: config.threads,
+      threadType: config.threadType,
+      lowres: config.lowres,
+      outputRate: config.frameRateNum ? { num: config.frameRateNum, den: config.frameRateDen ?? 1 } : undefined,
+    };
+  }
+
+  private static frameCount(config: JitConfig, timing: FrameTiming, info: VideoStreamInfo): number {
+    const available = timing.outputFrameCount(info.frameCount);
+    return config.duration ? Math.min(config.duration, available) : available;
+  }
+
+  async openPipeline(codec: VideoCodecName): Promise<MediaPipeline> {
+    const reader = await VideoReader.open(this.videoLocation, MediaCatalog.readerOptions(this.config));
+    const pictures = new PictureSource(reader, this.config);
+    const encoder = await VideoEncoder.create(codec, pictures.picture, reader.timing.outputRate, this.config.threads);
+    const readers = await Promise.all(this.audioLocations.map((a) => AudioReader.open(a.location, a.channelCount)));
+    const audio = readers.length ? await AudioProgram.create(readers, this.config.channels, this.config.cho) : undefined;
+    let closing: Promise<void> | undefined;
+    return {
+      pictures,
+      timing: reader.timing,
+      encoder,
+      audio,
+      frameCount: MediaCatalog.frameCount(this.config, reader.timing, reader.info),
+      close: () =>
+        (closing ??= (async () => {
+          encoder.close();
+          await pictures.close();
+          await audio?.close();
+        })()),
+    };
+  }
+}

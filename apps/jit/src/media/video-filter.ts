@@ -1,0 +1,66 @@
+import type { JitConfig } from '../../../../libs/config/src';
+import type { VideoStreamInfo } from './video-reader';
+
+export interface OutputPicture {
+  width: number;
+  height: number;
+}
+
+const even = (n: number) => Math.max(2, 2 * Math.round(n / 2));
+
+/**
+ * Output size: square pixels (the source's sample aspect, or the one given, is applied,
+ * since browsers ignore it in the stream), divided by 2^lowres, unless --width/--height say otherwise.
+ */
+export function outputPicture(info: VideoStreamInfo, config: Pick<JitConfig, 'lowres' | 'width' | 'height' | 'sampleAspectNum' | 'sampleAspectDen'>): OutputPicture {
+  const sar = config.sampleAspectNum && config.sampleAspectDen ? config.sampleAspectNum / config.sampleAspectDen : info.sampleAspect.num / info.sampleAspect.den;
+  const scale = 1 / 2 ** config.lowres;
+  const displayWidth = info.width * sar * scale;
+  const displayHeight = info.height * scale;
+  if (config.width && config.height) return { width: even(config.width), height: even(config.height) };
+  if (config.width) return { width: even(config.width), height: even((config.width * displayHeight) / displayWidth) };
+  if (config.height) return { width: even((config.height * displayWidth) / displayHeight), height: even(config.height) };
+  return { width: even(displayWidth), height: even(displayHeight) };
+}
+
+const SCALE_MATRIX: Record<NonNullable<JitConfig['colorspace']>, string> = {
+  bt709: 'bt709',
+  bt601: 'bt601',
+  bt470bg: 'bt470',
+  smpte170m: 'smpte170m',
+  smpte240m: 'smpte240m',
+  fcc: 'fcc',
+  bt2020: 'bt2020',
+};
+
+export interface FilterInput {
+  /** The source is tagged with a transfer function (PQ/HLG); untagged BT.2100 is taken as PQ. */
+  hasTransferTag: boolean;
+}
+
+/**
+ * The FFmpeg filter graph from decoded source pictures to what the encoder takes:
+ * optional BT.2100 → BT.709 tone mapping, scaling with the chosen colour matrix, 8-bit 4:2:0.
+ */
+export function videoFilterGraph(
+  picture: OutputPicture,
+  config: Pick<JitConfig, 'colorspace' | 'bt2100ToneMapping'>,
+  input: FilterInput,
+): string {
+  const steps: string[] = [];
+  if (config.bt2100ToneMapping) {
+    const assumed = input.hasTransferTag ? '' : ':tin=smpte2084:min=bt2020nc:pin=bt2020';
+    steps.push(
+      `zscale=t=linear:npl=100${assumed}`,
+      'format=gbrpf32le',
+      'zscale=p=bt709',
+      'tonemap=tonemap=hable:desat=0',
+      `zscale=t=bt709:m=bt709:r=tv:w=${picture.width}:h=${picture.height}`,
+    );
+  } else {
+    const inMatrix = config.colorspace ? `:in_color_matrix=${SCALE_MATRIX[config.colorspace]}` : '';
+    steps.push(`scale=${picture.width}:${picture.height}${inMatrix}:out_color_matrix=bt709:out_range=tv:flags=bicubic`);
+  }
+  steps.push('format=yuv420p', 'setsar=1');
+  return steps.join(',');
+}

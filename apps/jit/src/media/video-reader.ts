@@ -1,0 +1,182 @@
+import {
+  AVMEDIA_TYPE_VIDEO,
+  AVSEEK_FLAG_BACKWARD,
+  Codec,
+  CodecContext,
+  Dictionary,
+  FF_THREAD_FRAME,
+  FF_THREAD_SLICE,
+  FFmpegError,
+  FormatContext,
+  Frame,
+  Packet,
+  type Stream,
+} from 'node-av';
+import { InputError } from './input-location';
+import { FrameTiming, type Rational } from './rational';
+
+export interface VideoReaderOptions {
+  threads: number;
+  threadType: 'slice' | 'frame';
+  /** FFmpeg decoder lowres (only where the decoder supports it; scaling does the rest). */
+  lowres: number;
+  outputRate?: Rational;
+}
+
+export interface VideoStreamInfo {
+  codec: string;
+  width: number;
+  height: number;
+  sourceRate: Rational;
+  sampleAspect: Rational;
+  /** Source frames in the stream. */
+  frameCount: number;
+}
+
+/** How far ahead of the decoder a target may be before a seek beats decoding forward. */
+const MAX_DECODE_AHEAD = 12;
+
+/**
+ * Demuxer and decoder of one video stream, kept open for the whole viewing session so a
+ * seek costs a demuxer seek plus the decode from the previous keyframe, never a process start.
+ */
+export class VideoReader {
+  private readonly packet = new Packet();
+  private readonly frame = new Frame();
+  /** Source index of the last frame the decoder gave, -1 after a seek. */
+  private position = -1;
+  private eof = false;
+  private busy: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly format: FormatContext,
+    private readonly stream: Stream,
+    private readonly decoder: CodecContext,
+    readonly info: VideoStreamInfo,
+    readonly timing: FrameTiming,
+    private readonly location: string,
+  ) {
+    this.packet.alloc();
+    this.frame.alloc();
+  }
+
+  static async open(location: string, options: VideoReaderOptions): Promise<VideoReader> {
+    const format = new FormatContext();
+    const opened = await format.openInput(location, null, null);
+    if (opened < 0) throw new InputError(`input ${location}: cannot open (${FFmpegError.strerror(opened)})`);
+    const probed = await format.findStreamInfo(null);
+    if (probed < 0) throw new InputError(`input ${location}: cannot read stream info (${FFmpegError.strerror(probed)})`);
+    const stream = format.streams.find((s) => s.codecpar.codecType === AVMEDIA_TYPE_VIDEO);
+    if (!stream) throw new InputError(`input ${location}: has no video stream`);
+    const codec = Codec.findDecoder(stream.codecpar.codecId);
+    if (!codec) throw new InputError(`input ${location}: no decoder for its video codec`);
+    const decoder = new CodecContext();
+    decoder.allocContext3(codec);
+    decoder.parametersToContext(stream.codecpar);
+    decoder.pktTimebase = stream.timeBase;
+    decoder.threadCount = options.threads;
+    decoder.threadType = options.threadType === 'frame' ? FF_THREAD_FRAME : FF_THREAD_SLICE;
+    const decoderOptions = options.lowres > 0 && codec.maxLowres >= options.lowres ? { lowres: String(options.lowres) } : {};
+    const ret = await decoder.open2(codec, Dictionary.fromObject(decoderOptions));
+    if (ret < 0) throw new InputError(`input ${location}: cannot open its ${codec.name} decoder (${FFmpegError.strerror(ret)})`);
+
+    const rate = stream.avgFrameRate.num > 0 ? stream.avgFrameRate : stream.rFrameRate;
+    if (!(rate.num > 0 && rate.den > 0)) throw new InputError(`input ${location}: unknown frame rate`);
+    const sourceRate = { num: rate.num, den: rate.den };
+    const startPts = stream.startTime > 0n ? stream.startTime : 0n;
+    const timing = new FrameTiming(sourceRate, options.outputRate ?? sourceRate, stream.timeBase, startPts);
+    const frameCount =
+      stream.nbFrames > 0n
+        ? Number(stream.nbFrames)
+        : Math.floor((Number(format.duration) / 1e6) * (sourceRate.num / sourceRate.den) + 1e-6);
+    const sar = stream.sampleAspectRatio.num > 0 ? stream.sampleAspectRatio : stream.codecpar.sampleAspectRatio;
+    const info: VideoStreamInfo = {
+      codec: codec.name ?? 'unknown',
+      width: stream.codecpar.width,
+      height: stream.codecpar.height,
+      sourceRate,
+      sampleAspect: sar.num > 0 ? { num: sar.num, den: sar.den } : { num: 1, den: 1 },
+      frameCount,
+    };
+    if (frameCount <= 0) throw new InputError(`input ${location}: has no video frames`);
+    return new VideoReader(format, stream, decoder, info, timing, location);
+  }
+
+  /**
+   * Decodes the frame with source index `index`; resolves with a new reference the caller
+   * frees, or null past the end. Calls are serialised: the decoder is one state machine.
+   */
+  frameAt(index: number): Promise<Frame | null> {
+    const run = this.busy.then(() => this.decodeTo(index));
+    this.busy = run.catch(() => undefined);
+    return run;
+  }
+
+  private async decodeTo(index: number): Promise<Frame | null> {
+    if (index < 0 || index >= this.info.frameCount) return null;
+    const ahead = index - this.position;
+    if (this.position < 0 || ahead <= 0 || ahead > MAX_DECODE_AHEAD) {
+      await this.seekBefore(index);
+    }
+    let found = await this.decodeForward(index);
+    if (found === 'overshot') {
+      // The demuxer landed after the target (imprecise index): seek a second earlier.
+      await this.seekBefore(index - Math.ceil(this.info.sourceRate.num / this.info.sourceRate.den));
+      found = await this.decodeForward(index);
+    }
+    if (found !== 'found') return null;
+    const out = new Frame();
+    out.alloc();
+    out.ref(this.frame);
+    out.timeBase = this.stream.timeBase;
+    this.frame.unref();
+    return out;
+  }
+
+  private async seekBefore(index: number): Promise<void> {
+    const pts = this.timing.ptsOfSourceIndex(Math.max(0, index));
+    const ret = await this.format.seekFrame(this.stream.index, pts, AVSEEK_FLAG_BACKWARD);
+    if (ret < 0) throw new Error(`input ${this.location}: seek to frame ${index} failed (${FFmpegError.strerror(ret)})`);
+    this.decoder.flushBuffers();
+    this.position = -1;
+    this.eof = false;
+  }
+
+  private async decodeForward(index: number): Promise<'found' | 'overshot' | 'missing' | 'end'> {
+    let first = true;
+    for (;;) {
+      const received = await this.decoder.receiveFrame(this.frame);
+      if (received >= 0) {
+        const at = this.timing.sourceIndexOfPts(this.frame.bestEffortTimestamp);
+        const wasSeek = first && this.position < 0;
+        first = false;
+        this.position = at;
+        if (at === index) return 'found';
+        if (at > index) {
+          this.frame.unref();
+          return wasSeek ? 'overshot' : 'missing';
+        }
+        this.frame.unref();
+        continue;
+      }
+      if (this.eof) return 'end';
+      const read = await this.format.readFrame(this.packet);
+      if (read < 0) {
+        this.eof = true;
+        await this.decoder.sendPacket(null);
+        continue;
+      }
+      // A corrupt packet is skipped, as ffmpeg does; the frame it carried is then missing.
+      if (this.packet.streamIndex === this.stream.index) await this.decoder.sendPacket(this.packet);
+      this.packet.unref();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.busy;
+    this.frame.free();
+    this.packet.free();
+    this.decoder.freeContext();
+    await this.format.closeInput();
+  }
+}

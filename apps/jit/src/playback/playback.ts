@@ -1,0 +1,262 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from '../../../../libs/logging/src';
+import type { ControlMessage, PlaybackState, ServerMessage } from '../control/control-messages';
+import { AUDIO_BLOCK, type AudioProgram } from '../media/audio-program';
+import { AUDIO_RATE } from '../media/audio-reader';
+import type { PictureSource } from '../media/picture-source';
+import type { FrameTiming } from '../media/rational';
+import type { EncodedPicture, VideoEncoder } from '../media/video-encoder';
+import type { AudioRtpOutput, VideoRtpOutput } from '../webrtc/rtp-outputs';
+
+export interface PlaybackParts {
+  pictures: PictureSource;
+  timing: FrameTiming;
+  encoder: VideoEncoder;
+  video: VideoRtpOutput;
+  audio?: { program: AudioProgram; output: AudioRtpOutput };
+  /** Output frames that can be shown: the clip, or --duration when shorter. */
+  frameCount: number;
+  emit: (message: ServerMessage) => void;
+  log: Logger;
+}
+
+/** A still sent once can take long to show in Chromium; sending it again soon after fixes that. */
+const STILL_REPEATS_MS = [120, 400];
+/** Audio is sent this far ahead of its time, so the receiver's jitter buffer never runs dry. */
+const AUDIO_LEAD_MS = 60;
+/** Further behind than this, playback re-anchors its clock instead of rushing frames out. */
+const MAX_LATE_MS = 250;
+
+export class PlaybackError extends Error {
+  override readonly name = 'PlaybackError';
+}
+
+/**
+ * One viewer's transport: which frame is on screen and whether it plays. Commands run one
+ * at a time in arrival order; a play run is a loop that any later command stops first.
+ */
+export class Playback {
+  private state: PlaybackState = 'paused';
+  private frame = 0;
+  /** Bumped by every command that takes over the picture: stale loops and repeats stop. */
+  private generation = 0;
+  private loop: Promise<void> = Promise.resolve();
+  private commands: Promise<void> = Promise.resolve();
+  private needKeyframe = true;
+  /** The keyframe on screen while paused, for repeats and keyframe requests. */
+  private still?: EncodedPicture;
+  private closed = false;
+
+  constructor(private readonly parts: PlaybackParts) {}
+
+  get snapshot(): { state: PlaybackState; frame: number } {
+    return { state: this.state, frame: this.frame };
+  }
+
+  /** Shows frame 0, paused: what a new viewer sees. */
+  start(): Promise<void> {
+    return this.enqueue(async () => {
+      await this.show(0);
+      this.emitState();
+    });
+  }
+
+  command(message: ControlMessage): Promise<void> {
+    return this.enqueue(() => this.apply(message));
+  }
+
+  /** The browser lost the picture (PLI/FIR): the next frame sent is a keyframe. */
+  requestKeyframe(): void {
+    if (this.state === 'playing') {
+      this.needKeyframe = true;
+    } else if (this.still) {
+      this.parts.video.send(this.still);
+    } else {
+      void this.enqueue(() => this.show(this.frame));
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.generation++;
+    await this.commands;
+    await this.loop;
+  }
+
+  private enqueue(task: () => Promise<void>): Promise<void> {
+    const run = this.commands.then(async () => {
+      if (this.closed) return;
+      try {
+        await task();
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        if (!(error instanceof PlaybackError)) this.parts.log.error({ err: error }, 'playback command failed');
+        this.parts.emit({ type: 'error', message });
+      }
+    });
+    this.commands = run;
+    return run;
+  }
+
+  private async apply(message: ControlMessage): Promise<void> {
+    switch (message.type) {
+      case 'play': {
+        if (this.state === 'playing') return;
+        await this.stop();
+        if (this.frame >= this.parts.frameCount - 1) await this.show(0);
+        this.startLoop();
+        return;
+      }
+      case 'pause': {
+        if (this.state !== 'playing') return;
+        await this.stop();
+        this.state = 'paused';
+        this.emitState();
+        return;
+      }
+      case 'seek': {
+        if (message.frame >= this.parts.frameCount) {
+          throw new PlaybackError(`frame ${message.frame} is out of range: the stream has frames 0 to ${this.parts.frameCount - 1}`);
+        }
+        const wasPlaying = this.state === 'playing';
+        await this.stop();
+        await this.show(message.frame);
+        this.parts.emit({ type: 'seeked', frame: message.frame });
+        if (wasPlaying) {
+          this.startLoop();
+        } else if (this.state !== 'paused') {
+          this.state = 'paused';
+          this.emitState();
+        }
+        return;
+      }
+      case 'step': {
+        const target = Math.min(this.parts.frameCount - 1, Math.max(0, this.frame + message.frames));
+        await this.stop();
+        await this.show(target);
+        this.parts.emit({ type: 'seeked', frame: target });
+        this.state = 'paused';
+        this.emitState();
+        return;
+      }
+      case 'audio': {
+        if (!this.parts.audio) throw new PlaybackError('this stream has no audio inputs');
+        try {
+          this.parts.audio.program.setOffset(message.offset);
+        } catch (error) {
+          throw new PlaybackError((error as Error).message);
+        }
+        this.emitState();
+        return;
+      }
+    }
+  }
+
+  /** Stops a running play loop, leaving its last frame on screen. */
+  private async stop(): Promise<void> {
+    this.generation++;
+    await this.loop;
+  }
+
+  /** Encodes frame `n` as a keyframe and sends it, then repeats it while it stays on screen. */
+  private async show(n: number): Promise<void> {
+    const generation = ++this.generation;
+    const picture = await this.pictureOf(n);
+    const encoded = await this.parts.encoder.encode(picture, true);
+    this.parts.video.send(encoded);
+    this.needKeyframe = false;
+    this.frame = n;
+    this.still = encoded;
+    for (const delay of STILL_REPEATS_MS) {
+      setTimeout(() => {
+        if (this.generation === generation && this.still === encoded && !this.closed) this.parts.video.send(encoded);
+      }, delay).unref();
+    }
+  }
+
+  private async pictureOf(n: number) {
+    const picture = await this.parts.pictures.at(this.parts.timing.sourceIndexOf(n));
+    if (!picture) throw new PlaybackError(`frame ${n} could not be decoded from the source`);
+    return picture;
+  }
+
+  private startLoop(): void {
+    const generation = this.generation;
+    this.state = 'playing';
+    this.emitState();
+    this.loop = this.run(generation).catch((error: unknown) => {
+      this.parts.log.error({ err: error }, 'playback stopped by an error');
+      this.parts.emit({ type: 'error', message: `playback stopped: ${(error as Error).message}` });
+      if (this.generation === generation) {
+        this.state = 'paused';
+        this.emitState();
+      }
+    });
+  }
+
+  /** Plays from the frame on screen at the output frame rate, audio alongside, until told otherwise or the end. */
+  private async run(generation: number): Promise<void> {
+    const { timing, audio, frameCount } = this.parts;
+    const live = () => this.generation === generation && !this.closed;
+    const frameMs = timing.frameDurationMs;
+    const first = this.frame;
+    let origin = performance.now();
+    let audioSamples = 0;
+    if (audio) {
+      await audio.program.seek(timing.secondsOf(first));
+      audio.output.startRun();
+    }
+    const pumpAudio = async () => {
+      if (!audio) return;
+      const dueSamples = ((performance.now() - origin + AUDIO_LEAD_MS) * AUDIO_RATE) / 1000;
+      while (audioSamples < dueSamples && live()) {
+        audio.output.send(await audio.program.next());
+        audioSamples += AUDIO_BLOCK;
+      }
+    };
+
+    for (let n = first + 1; live(); n++) {
+      if (n >= frameCount) {
+        this.state = 'ended';
+        this.emitState();
+        return;
+      }
+      const picture = await this.pictureOf(n);
+      let due = origin + (n - first) * frameMs;
+      if (performance.now() - due > MAX_LATE_MS) {
+        origin += performance.now() - due;
+        due = performance.now();
+      }
+      for (let wait = due - performance.now(); wait > 0 && live(); wait = due - performance.now()) {
+        await pumpAudio();
+        await sleep(Math.min(wait, 10));
+      }
+      if (!live()) return;
+      const encoded = await this.parts.encoder.encode(picture, this.needKeyframe);
+      if (!live()) {
+        // Encoded but never sent: what follows must not refer to it.
+        this.needKeyframe = true;
+        return;
+      }
+      this.needKeyframe = false;
+      this.still = undefined;
+      this.parts.video.send(encoded);
+      this.frame = n;
+      this.parts.emit({ type: 'frame', frame: n });
+      await pumpAudio();
+    }
+  }
+
+  private emitState(): void {
+    const { audio, frameCount, timing } = this.parts;
+    this.parts.emit({
+      type: 'state',
+      state: this.state,
+      frame: this.frame,
+      frameCount,
+      frameRate: timing.outputRate,
+      audioOffset: audio ? audio.program.channelOffset : null,
+      audioChannels: audio ? audio.program.channelCount : 0,
+    });
+  }
+}

@@ -1,0 +1,3 @@
+export * from './config-error';
+export * from './jit-config';
+export * from './jit-inputs';
