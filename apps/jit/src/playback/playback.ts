@@ -99,6 +99,12 @@ export class Playback {
   }
 
   private async apply(message: ControlMessage): Promise<void> {
+    const started = performance.now();
+    await this.execute(message);
+    this.parts.log.debug({ message, ms: +(performance.now() - started).toFixed(1) }, 'command done');
+  }
+
+  private async execute(message: ControlMessage): Promise<void> {
     switch (message.type) {
       case 'play': {
         if (this.state === 'playing') return;

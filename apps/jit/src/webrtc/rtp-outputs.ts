@@ -1,4 +1,13 @@
-import { H264Packetizer, OpusPacketizer, type PacketizerBase, type RTCRtpSender, type RtpPacket, Vp8Packetizer } from 'werift';
+import {
+  H264Packetizer,
+  OpusPacketizer,
+  type PacketizerBase,
+  type RTCRtpSender,
+  type RTCRtpTransceiver,
+  type RtpPacket,
+  Vp8Packetizer,
+} from 'werift';
+import { PLAYOUT_DELAY_URI } from './peer-config';
 import type { VideoCodecName } from '../media/video-encoder';
 
 type SendFailure = (error: unknown) => void;
@@ -28,17 +37,27 @@ function send(sender: RTCRtpSender, packets: RtpPacket[], onError: SendFailure):
 export class VideoRtpOutput {
   private readonly packetizer: H264Packetizer | Vp8Packetizer;
   private readonly clock = new WallClockTimestamps(90_000);
+  private readonly sender: RTCRtpSender;
+  /** Negotiated id of the playout-delay extension, when the browser offered it. */
+  private readonly playoutDelayId?: number;
 
   constructor(
-    private readonly sender: RTCRtpSender,
+    transceiver: RTCRtpTransceiver,
     codec: VideoCodecName,
     private readonly onError: SendFailure,
   ) {
+    this.sender = transceiver.sender;
     this.packetizer = codec === 'h264' ? new H264Packetizer({ inputFormat: 'annexb' }) : new Vp8Packetizer();
+    this.playoutDelayId = transceiver.headerExtensions.find((e) => e.uri === PLAYOUT_DELAY_URI)?.id;
   }
 
   send(picture: { data: Buffer }): void {
-    send(this.sender, this.packetizer.packetize(picture.data, this.clock.next() >>> 0), this.onError);
+    const packets = this.packetizer.packetize(picture.data, this.clock.next() >>> 0);
+    if (this.playoutDelayId !== undefined) {
+      // min = max = 0 (12 bits each, in 10 ms units): render on decode.
+      for (const p of packets) p.header.extensions.push({ id: this.playoutDelayId, payload: Buffer.alloc(3) });
+    }
+    send(this.sender, packets, this.onError);
   }
 }
 

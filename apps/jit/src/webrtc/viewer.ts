@@ -51,6 +51,7 @@ export class Viewer {
     offer: string,
     deps: { config: JitConfig; media: MediaCatalog; log: Logger; onClosed: (viewer: Viewer) => void },
   ): Promise<{ viewer: Viewer; answer: string }> {
+    const started = performance.now();
     const log = deps.log.child({ viewer: id });
     const pc = new RTCPeerConnection(peerConfig(deps.config));
     let pipeline: MediaPipeline | undefined;
@@ -86,7 +87,7 @@ export class Viewer {
         pictures: pipeline.pictures,
         timing: pipeline.timing,
         encoder: pipeline.encoder,
-        video: new VideoRtpOutput(videoTransceiver.sender, codec, sendFailed),
+        video: new VideoRtpOutput(videoTransceiver, codec, sendFailed),
         audio,
         frameCount: pipeline.frameCount,
         emit,
@@ -95,11 +96,12 @@ export class Viewer {
       viewer = new Viewer(id, pc, playback, codec, log, pipeline.close, deps.onClosed);
       viewer.wire(videoTransceiver);
 
+      log.debug({ ms: +(performance.now() - started).toFixed(1) }, 'media pipeline open');
       await pc.setLocalDescription(await pc.createAnswer());
       await viewer.gatheringComplete();
       const answer = pc.localDescription?.sdp;
       if (!answer) throw new Error('no local description after answering');
-      log.info({ codec, audio: Boolean(audio) }, 'viewer answered');
+      log.info({ codec, audio: Boolean(audio), ms: +(performance.now() - started).toFixed(1) }, 'viewer answered');
       return { viewer, answer };
     } catch (error) {
       await pc.close().catch(() => undefined);
