@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command, Option, type OutputConfiguration } from 'commander';
 import { z } from 'zod';
 import { ConfigError, describeIssue } from './config-error';
 import { inputSpecSchema, parseInputTokens } from './jit-inputs';
@@ -106,7 +106,7 @@ export function buildJitCommand(): Command {
     )
     .option('--duration <DURATION>', 'Duration in frames (exclusive).')
     .addHelpText('after', '\nEnvironment: PUBLIC_IP (announced in ICE candidates), JIT_CONTAINER_PORT_MIN/MAX (UDP port range for media).')
-    .showHelpAfterError()
+    .showHelpAfterError('(jit --help lists the options)')
     .exitOverride();
 }
 
@@ -114,8 +114,13 @@ export function buildJitCommand(): Command {
  * Parses and validates the JIT command line and environment. Throws ConfigError naming
  * the flag at fault; commander's own errors (unknown flag, --help) surface as CommanderError.
  */
-export function parseJitConfig(argv: readonly string[], env: NodeJS.ProcessEnv): JitConfig & { deprecatedPositional: boolean } {
+export function parseJitConfig(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  output?: OutputConfiguration,
+): JitConfig & { deprecatedPositional: boolean } {
   const command = buildJitCommand();
+  if (output) command.configureOutput(output);
   command.parse(argv as string[], { from: 'user' });
   const o = command.opts<Record<string, string | boolean | string[] | undefined>>();
   const positional = command.args;

@@ -1,0 +1,22 @@
+// @ts-check
+const fs = require('node:fs');
+const path = require('node:path');
+
+/** @type {import('jest').Config} */
+module.exports = {
+  preset: 'ts-jest',
+  testEnvironment: 'node',
+  roots: ['apps', 'libs', 'test']
+    .map((d) => path.join(__dirname, d))
+    .filter((d) => fs.existsSync(d)),
+  testMatch: ['**/*.spec.ts', '**/*.e2e.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  modulePathIgnorePatterns: ['<rootDir>/dist/'],
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  transform: {
+    // Type-checked (diagnostics stay on; ts-jest caches per file between runs). 151002 only warns
+    // that `module: node20` is a hybrid module kind; the output is CommonJS either way.
+    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: { ignoreCodes: [151002] } }],
+  },
+  testTimeout: 60000,
+};

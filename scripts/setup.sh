@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Makes sure the tools jit needs are present; quick when they are. Runs before every
+# `npm start` (setup.sh) and `npm test` (setup.sh --test).
+#
+#   ffmpeg / ffprobe     Debian package `ffmpeg`             always
+#   /usr/bin/chromium    Debian package `chromium` (+ fonts)  with --test (end-to-end tests)
+#   node_modules         npm ci, when missing or package-lock.json changed since the last run
+#
+# As root, missing packages are installed with apt-get; otherwise it says what to install.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+want_test=0
+for arg in "$@"; do
+  case "$arg" in
+    --test) want_test=1 ;;
+    -h|--help)
+      echo "usage: bash scripts/setup.sh [--test]"
+      exit 0
+      ;;
+    *)
+      echo "setup: unknown option: $arg" >&2
+      exit 2
+      ;;
+  esac
+done
+
+apt_updated=0
+apt_log="${TMPDIR:-/tmp}/jit-setup-apt.log"
+
+# apt_install PACKAGE... : installs Debian packages (root only), logs kept out of the console.
+apt_install() {
+  if [ "$apt_updated" -eq 0 ]; then
+    if ! DEBIAN_FRONTEND=noninteractive apt-get update -qq >"$apt_log" 2>&1; then
+      echo "setup: apt-get update failed:" >&2
+      tail -n 30 "$apt_log" >&2
+      exit 1
+    fi
+    apt_updated=1
+  fi
+  if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends -o Dpkg::Use-Pty=0 "$@" >>"$apt_log" 2>&1; then
+    echo "setup: apt-get install $* failed:" >&2
+    tail -n 30 "$apt_log" >&2
+    exit 1
+  fi
+}
+
+# ensure WHAT CHECK_CMD PACKAGE... : CHECK_CMD is a command name or an absolute path.
+ensure() {
+  local what="$1" check="$2"
+  shift 2
+  if [ "${check#/}" != "$check" ]; then
+    [ -x "$check" ] && return 0
+  else
+    command -v "$check" >/dev/null 2>&1 && return 0
+  fi
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "setup: $what is missing. Install it (Debian/Ubuntu) with:" >&2
+    echo "         sudo apt-get install -y $*" >&2
+    echo "       then run this again." >&2
+    exit 1
+  fi
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "setup: $what is missing and there is no apt-get here; install the packages: $*" >&2
+    exit 1
+  fi
+  echo "setup: installing $* (apt-get)"
+  apt_install "$@"
+  if [ "${check#/}" != "$check" ]; then
+    [ -x "$check" ] || { echo "setup: $check still missing after installing $*" >&2; exit 1; }
+  else
+    command -v "$check" >/dev/null 2>&1 || { echo "setup: $check still missing after installing $*" >&2; exit 1; }
+  fi
+}
+
+ensure ffmpeg ffmpeg ffmpeg
+ensure ffprobe ffprobe ffmpeg
+
+if [ "$want_test" -eq 1 ]; then
+  ensure chromium /usr/bin/chromium chromium fonts-liberation
+fi
+
+# Node modules: npm ci when node_modules is missing or package-lock.json is newer than the
+# stamp of the last install (npm's own node_modules/.package-lock.json stands in for the stamp
+# when node_modules was installed by hand).
+stamp=node_modules/.setup-stamp
+ref="$stamp"
+[ -e "$ref" ] || ref=node_modules/.package-lock.json
+if [ ! -d node_modules ] || [ ! -e "$ref" ] || [ package-lock.json -nt "$ref" ]; then
+  echo "setup: installing node modules (npm ci)"
+  # SKIP_FFMPEG: node-av's postinstall would otherwise try to download its own ffmpeg binary
+  # from GitHub; jit uses the system ffmpeg and node-av's prebuilt library package.
+  SKIP_FFMPEG=true npm ci --no-audit --no-fund --loglevel=error
+  touch "$stamp"
+elif [ ! -e "$stamp" ]; then
+  touch "$stamp"
+fi
