@@ -19,21 +19,12 @@ import * as path from 'node:path';
 export const frameIndexBits = 16;
 
 /** Bump when the generation recipe changes, so stale cache entries are not reused. */
-const RECIPE_VERSION = 2;
+const RECIPE_VERSION = 3;
 
 const FFMPEG = process.env.FFMPEG_BIN || 'ffmpeg';
 const FFPROBE = process.env.FFPROBE_BIN || 'ffprobe';
 
 export type ClipCodec = 'prores' | 'h264-longgop';
-
-export interface ColorTags {
-  /** e.g. 'bt2020' (ffmpeg -color_primaries) */
-  primaries: string;
-  /** e.g. 'smpte2084' or 'arib-std-b67' (ffmpeg -color_trc) */
-  trc: string;
-  /** e.g. 'bt2020nc' (ffmpeg -colorspace) */
-  space: string;
-}
 
 export interface IndexedClipOptions {
   codec: ClipCodec;
@@ -51,8 +42,11 @@ export interface IndexedClipOptions {
   bframes?: number;
   /** default yuv422p10le (prores) / yuv420p (h264) */
   pixFmt?: string;
-  /** colour tags (e.g. for HDR); untagged when omitted */
-  colorTags?: ColorTags;
+  /**
+   * 'pq': the picture is converted from BT.709 to BT.2100 PQ (BT.2020 primaries, SDR white at
+   * 100 nits, so white sits near half the code range) and tagged so; BT.709, untagged, otherwise.
+   */
+  hdr?: 'pq';
 }
 
 export interface ToneWavOptions {
@@ -218,12 +212,12 @@ export function makeIndexedClip(opts: IndexedClipOptions): Promise<string> {
     throw new RangeError(`bframes must be 0..16, got ${bframes}`);
   }
   const pixFmt = opts.pixFmt ?? (codec === 'prores' ? 'yuv422p10le' : 'yuv420p');
-  const color = opts.colorTags;
+  const hdr = opts.hdr;
   const chroma420 = /^(yuv420|nv12|p010)/.test(pixFmt);
   if (chroma420 && (width % 2 || height % 2)) throw new RangeError('4:2:0 needs even width and height');
 
   const ext = codec === 'prores' ? '.mov' : '.mp4';
-  const params = { codec, width, height, fps, frames, gop, bframes, pixFmt, color: color ?? null };
+  const params = { codec, width, height, fps, frames, gop, bframes, pixFmt, hdr: hdr ?? null };
   const readable = [
     codec,
     `${width}x${height}`,
@@ -231,7 +225,7 @@ export function makeIndexedClip(opts: IndexedClipOptions): Promise<string> {
     `${frames}f`,
     ...(codec === 'h264-longgop' ? [`g${gop}b${bframes}`] : []),
     pixFmt,
-    ...(color ? [`${color.primaries}_${color.trc}_${color.space}`] : []),
+    ...(hdr ? [hdr] : []),
   ]
     .join('-')
     .replace(/[^A-Za-z0-9._-]/g, '_');
@@ -251,14 +245,17 @@ export function makeIndexedClip(opts: IndexedClipOptions): Promise<string> {
       '-y',
       '-f', 'lavfi', '-i', `testsrc2=s=${width}x${height}:r=${rate}:d=${duration}`,
       '-f', 'lavfi', '-i', band,
-      '-filter_complex', '[0:v]format=yuv444p[bg];[bg][1:v]overlay=0:0:format=yuv444:eof_action=endall[v]',
+      '-filter_complex',
+      '[0:v]format=yuv444p[bg];[bg][1:v]overlay=0:0:format=yuv444:eof_action=endall' +
+        (hdr ? ',zscale=tin=bt709:min=bt709:pin=bt709:rin=tv:t=smpte2084:m=bt2020nc:p=bt2020:r=tv:npl=100' : '') +
+        '[v]',
       '-map', '[v]',
       '-frames:v', String(frames),
       '-pix_fmt', pixFmt,
       '-color_range', 'tv',
     ];
-    if (color) {
-      args.push('-color_primaries', color.primaries, '-color_trc', color.trc, '-colorspace', color.space);
+    if (hdr) {
+      args.push('-color_primaries', 'bt2020', '-color_trc', 'smpte2084', '-colorspace', 'bt2020nc');
     }
     if (codec === 'prores') {
       // ffmpeg's `prores` (prores_aw) encoder: same bitstream as prores_ks, ~4x faster here

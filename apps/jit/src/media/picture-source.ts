@@ -1,4 +1,4 @@
-import { AVCOL_TRC_UNSPECIFIED, FilterAPI, Frame } from 'node-av';
+import { AVCOL_PRI_UNSPECIFIED, AVCOL_SPC_UNSPECIFIED, AVCOL_TRC_UNSPECIFIED, FilterAPI, Frame } from 'node-av';
 import type { JitConfig } from '../../../../libs/config/src';
 import { outputPicture, videoFilterGraph, type OutputPicture } from './video-filter';
 import type { VideoReader } from './video-reader';
@@ -32,7 +32,12 @@ export class PictureSource {
     if (!decoded) return null;
     try {
       this.filter ??= FilterAPI.create(
-        videoFilterGraph(this.picture, this.config, { hasTransferTag: decoded.colorTrc !== AVCOL_TRC_UNSPECIFIED }),
+        videoFilterGraph(this.picture, this.config, {
+          height: decoded.height,
+          hasMatrixTag: decoded.colorSpace !== AVCOL_SPC_UNSPECIFIED,
+          hasTransferTag: decoded.colorTrc !== AVCOL_TRC_UNSPECIFIED,
+          hasPrimariesTag: decoded.colorPrimaries !== AVCOL_PRI_UNSPECIFIED,
+        }),
       );
       const [picture, ...extra] = await this.filter.processAll(decoded);
       for (const f of extra) f.free();

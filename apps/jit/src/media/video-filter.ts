@@ -33,14 +33,19 @@ const SCALE_MATRIX: Record<NonNullable<JitConfig['colorspace']>, string> = {
   bt2020: 'bt2020',
 };
 
+/** What the decoded source pictures say about their colour; what they leave unsaid is assumed. */
 export interface FilterInput {
-  /** The source is tagged with a transfer function (PQ/HLG); untagged BT.2100 is taken as PQ. */
+  height: number;
+  hasMatrixTag: boolean;
   hasTransferTag: boolean;
+  hasPrimariesTag: boolean;
 }
 
 /**
  * The FFmpeg filter graph from decoded source pictures to what the encoder takes:
  * optional BT.2100 → BT.709 tone mapping, scaling with the chosen colour matrix, 8-bit 4:2:0.
+ * An untagged source is read as BT.709 when it is HD or larger, BT.601 otherwise, as players do;
+ * an untagged source to tone-map is taken as BT.2100 PQ.
  */
 export function videoFilterGraph(
   picture: OutputPicture,
@@ -49,17 +54,28 @@ export function videoFilterGraph(
 ): string {
   const steps: string[] = [];
   if (config.bt2100ToneMapping) {
-    const assumed = input.hasTransferTag ? '' : ':tin=smpte2084:min=bt2020nc:pin=bt2020';
+    const assumed = [
+      input.hasPrimariesTag ? '' : 'color_primaries=bt2020',
+      input.hasTransferTag ? '' : 'color_trc=smpte2084',
+      input.hasMatrixTag ? '' : 'colorspace=bt2020nc',
+    ].filter(Boolean);
+    if (assumed.length) steps.push(`setparams=${assumed.join(':')}`);
     steps.push(
-      `zscale=t=linear:npl=100${assumed}`,
+      'zscale=t=linear:npl=100',
       'format=gbrpf32le',
       'zscale=p=bt709',
       'tonemap=tonemap=hable:desat=0',
       `zscale=t=bt709:m=bt709:r=tv:w=${picture.width}:h=${picture.height}`,
     );
   } else {
-    const inMatrix = config.colorspace ? `:in_color_matrix=${SCALE_MATRIX[config.colorspace]}` : '';
-    steps.push(`scale=${picture.width}:${picture.height}${inMatrix}:out_color_matrix=bt709:out_range=tv:flags=bicubic`);
+    const matrix = config.colorspace
+      ? SCALE_MATRIX[config.colorspace]
+      : input.hasMatrixTag
+        ? 'auto'
+        : input.height > 576
+          ? 'bt709'
+          : 'bt601';
+    steps.push(`scale=${picture.width}:${picture.height}:in_color_matrix=${matrix}:out_color_matrix=bt709:out_range=tv:flags=bicubic`);
   }
   steps.push('format=yuv420p', 'setsar=1');
   return steps.join(',');
