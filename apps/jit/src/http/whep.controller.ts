@@ -5,6 +5,7 @@ import {
   Delete,
   Headers,
   HttpCode,
+  InternalServerErrorException,
   Inject,
   NotFoundException,
   Param,
@@ -13,6 +14,7 @@ import {
   UnsupportedMediaTypeException,
 } from '@nestjs/common';
 import type { Response } from 'express';
+import { InputError } from '../media/input-location';
 import { OfferError } from '../webrtc/viewer';
 import { ViewerRegistry } from '../viewers/viewer-registry';
 
@@ -40,6 +42,7 @@ export class WhepController {
       return answer;
     } catch (error) {
       if (error instanceof OfferError) throw new BadRequestException(error.message);
+      if (error instanceof InputError) throw new InternalServerErrorException(error.message);
       throw error;
     }
   }
