@@ -113,7 +113,7 @@ describe('a ProRes clip with two multi-channel audio files', () => {
   });
 
   it('plays the chosen pair of audio channels, across the audio files', async () => {
-    await seekAndWait(page, 0);
+    await seekAndWait(page, 99);
     await sendAndWait(page, { type: 'play' }, "m.type === 'state' && m.state === 'playing'");
     const expectPair = async (offset: number, left: number, right: number) => {
       const state = await sendAndWait(page, { type: 'audio', offset }, "m.type === 'state'");

@@ -1,16 +1,16 @@
 import {
   AVMEDIA_TYPE_AUDIO,
   AVSEEK_FLAG_BACKWARD,
-  Codec,
-  CodecContext,
+  type CodecContext,
   FFmpegError,
   FilterAPI,
-  FormatContext,
+  type FormatContext,
   Frame,
   Packet,
   type Stream,
 } from 'node-av';
-import { InputError } from './input-location';
+import { InputError, type InputSource } from './input-location';
+import { openDecoder, openStream } from './open-stream';
 
 export const AUDIO_RATE = 48_000;
 
@@ -46,22 +46,11 @@ export class AudioReader {
     return FilterAPI.create(`aresample=${AUDIO_RATE},aformat=sample_fmts=flt`);
   }
 
-  static async open(location: string, channelCount: number | undefined): Promise<AudioReader> {
-    const format = new FormatContext();
-    const opened = await format.openInput(location, null, null);
-    if (opened < 0) throw new InputError(`input ${location}: cannot open (${FFmpegError.strerror(opened)})`);
-    const probed = await format.findStreamInfo(null);
-    if (probed < 0) throw new InputError(`input ${location}: cannot read stream info (${FFmpegError.strerror(probed)})`);
-    const stream = format.streams.find((s) => s.codecpar.codecType === AVMEDIA_TYPE_AUDIO);
-    if (!stream) throw new InputError(`input ${location}: has no audio stream`);
-    const codec = Codec.findDecoder(stream.codecpar.codecId);
-    if (!codec) throw new InputError(`input ${location}: no decoder for its audio codec`);
-    const decoder = new CodecContext();
-    decoder.allocContext3(codec);
-    decoder.parametersToContext(stream.codecpar);
-    decoder.pktTimebase = stream.timeBase;
-    const ret = await decoder.open2(codec, null);
-    if (ret < 0) throw new InputError(`input ${location}: cannot open its audio decoder (${FFmpegError.strerror(ret)})`);
+  static async open(source: InputSource, channelCount: number | undefined): Promise<AudioReader> {
+    const location = source.location;
+    const opened = await openStream(source, AVMEDIA_TYPE_AUDIO, 'audio');
+    const { format, stream, decoder } = opened;
+    await openDecoder(source, opened);
     const sourceChannels = stream.codecpar.channels;
     if (channelCount !== undefined && channelCount > sourceChannels) {
       throw new InputError(`input ${location}: channel_count=${channelCount} but the file has ${sourceChannels} channels`);
@@ -113,6 +102,8 @@ export class AudioReader {
   private async decodeMore(): Promise<boolean> {
     for (;;) {
       if ((await this.decoder.receiveFrame(this.frame)) >= 0) {
+        this.frame.pts = this.frame.bestEffortTimestamp;
+        this.frame.timeBase = this.stream.timeBase;
         const frames = await this.filter.processAll(this.frame);
         this.frame.unref();
         for (const f of frames) this.enqueue(f);

@@ -2,7 +2,7 @@ import type { JitConfig } from '../../../../libs/config/src';
 import type { Logger } from '../../../../libs/logging/src';
 import { AudioProgram } from './audio-program';
 import { AudioReader } from './audio-reader';
-import { InputError, resolveInputLocation } from './input-location';
+import { InputError, type InputSource, resolveInputSource } from './input-location';
 import { PictureSource } from './picture-source';
 import type { FrameTiming, Rational } from './rational';
 import { VideoEncoder, type VideoCodecName } from './video-encoder';
@@ -31,21 +31,21 @@ export interface MediaSummary {
 export class MediaCatalog {
   private constructor(
     private readonly config: JitConfig,
-    private readonly videoLocation: string,
-    private readonly audioLocations: { location: string; channelCount?: number }[],
+    private readonly videoSource: InputSource,
+    private readonly audioSources: { source: InputSource; channelCount?: number }[],
     readonly summary: MediaSummary,
   ) {}
 
   static async open(config: JitConfig, log: Logger): Promise<MediaCatalog> {
     const [videoInput, ...audioInputs] = config.inputs;
-    const videoLocation = await resolveInputLocation(videoInput);
-    const audioLocations = await Promise.all(
-      audioInputs.map(async (input) => ({ location: await resolveInputLocation(input), channelCount: input.channelCount })),
+    const videoSource = await resolveInputSource(videoInput, config.bitrate);
+    const audioSources = await Promise.all(
+      audioInputs.map(async (input) => ({ source: await resolveInputSource(input, config.bitrate), channelCount: input.channelCount })),
     );
-    const probe = await VideoReader.open(videoLocation, MediaCatalog.readerOptions(config));
+    const probe = await VideoReader.open(videoSource, MediaCatalog.readerOptions(config));
     const audioChannels: number[] = [];
-    for (const { location, channelCount } of audioLocations) {
-      const reader = await AudioReader.open(location, channelCount);
+    for (const { source, channelCount } of audioSources) {
+      const reader = await AudioReader.open(source, channelCount);
       audioChannels.push(reader.channels);
       await reader.close();
     }
@@ -58,7 +58,7 @@ export class MediaCatalog {
     if (config.channels !== undefined && audioInputs.length > 0 && config.channels !== total) {
       log.warn({ expected: config.channels, found: total }, '--channels differs from the channels of the audio inputs: missing ones are silent, extra ones unused');
     }
-    return new MediaCatalog(config, videoLocation, audioLocations, {
+    return new MediaCatalog(config, videoSource, audioSources, {
       video: { ...probe.info, url: videoInput.url, id: videoInput.id },
       audio: audioInputs.map((input, i) => ({ url: input.url, id: input.id, channels: audioChannels[i] })),
       output: { ...outputPicture(probe.info, config), frameRate: probe.timing.outputRate, frameCount: MediaCatalog.frameCount(config, probe.timing, probe.info) },
@@ -80,10 +80,10 @@ export class MediaCatalog {
   }
 
   async openPipeline(codec: VideoCodecName): Promise<MediaPipeline> {
-    const reader = await VideoReader.open(this.videoLocation, MediaCatalog.readerOptions(this.config));
+    const reader = await VideoReader.open(this.videoSource, MediaCatalog.readerOptions(this.config));
     const pictures = new PictureSource(reader, this.config);
     const encoder = await VideoEncoder.create(codec, pictures.picture, reader.timing.outputRate, this.config.threads);
-    const readers = await Promise.all(this.audioLocations.map((a) => AudioReader.open(a.location, a.channelCount)));
+    const readers = await Promise.all(this.audioSources.map((a) => AudioReader.open(a.source, a.channelCount)));
     const audio = readers.length ? await AudioProgram.create(readers, this.config.channels, this.config.cho) : undefined;
     let closing: Promise<void> | undefined;
     return {

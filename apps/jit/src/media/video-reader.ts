@@ -1,18 +1,17 @@
 import {
   AVMEDIA_TYPE_VIDEO,
   AVSEEK_FLAG_BACKWARD,
-  Codec,
-  CodecContext,
-  Dictionary,
+  type CodecContext,
   FF_THREAD_FRAME,
   FF_THREAD_SLICE,
   FFmpegError,
-  FormatContext,
+  type FormatContext,
   Frame,
   Packet,
   type Stream,
 } from 'node-av';
-import { InputError } from './input-location';
+import { InputError, type InputSource } from './input-location';
+import { openDecoder, openStream } from './open-stream';
 import { FrameTiming, type Rational } from './rational';
 
 export interface VideoReaderOptions {
@@ -60,25 +59,13 @@ export class VideoReader {
     this.frame.alloc();
   }
 
-  static async open(location: string, options: VideoReaderOptions): Promise<VideoReader> {
-    const format = new FormatContext();
-    const opened = await format.openInput(location, null, null);
-    if (opened < 0) throw new InputError(`input ${location}: cannot open (${FFmpegError.strerror(opened)})`);
-    const probed = await format.findStreamInfo(null);
-    if (probed < 0) throw new InputError(`input ${location}: cannot read stream info (${FFmpegError.strerror(probed)})`);
-    const stream = format.streams.find((s) => s.codecpar.codecType === AVMEDIA_TYPE_VIDEO);
-    if (!stream) throw new InputError(`input ${location}: has no video stream`);
-    const codec = Codec.findDecoder(stream.codecpar.codecId);
-    if (!codec) throw new InputError(`input ${location}: no decoder for its video codec`);
-    const decoder = new CodecContext();
-    decoder.allocContext3(codec);
-    decoder.parametersToContext(stream.codecpar);
-    decoder.pktTimebase = stream.timeBase;
+  static async open(source: InputSource, options: VideoReaderOptions): Promise<VideoReader> {
+    const location = source.location;
+    const opened = await openStream(source, AVMEDIA_TYPE_VIDEO, 'video');
+    const { format, stream, codec, decoder } = opened;
     decoder.threadCount = options.threads;
     decoder.threadType = options.threadType === 'frame' ? FF_THREAD_FRAME : FF_THREAD_SLICE;
-    const decoderOptions = options.lowres > 0 && codec.maxLowres >= options.lowres ? { lowres: String(options.lowres) } : {};
-    const ret = await decoder.open2(codec, Dictionary.fromObject(decoderOptions));
-    if (ret < 0) throw new InputError(`input ${location}: cannot open its ${codec.name} decoder (${FFmpegError.strerror(ret)})`);
+    await openDecoder(source, opened, options.lowres > 0 && codec.maxLowres >= options.lowres ? { lowres: String(options.lowres) } : {});
 
     const rate = stream.avgFrameRate.num > 0 ? stream.avgFrameRate : stream.rFrameRate;
     if (!(rate.num > 0 && rate.den > 0)) throw new InputError(`input ${location}: unknown frame rate`);
