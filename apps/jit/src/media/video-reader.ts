@@ -1,4 +1,8 @@
 import {
+  AV_NOPTS_VALUE,
+  AV_OPT_TYPE_INT,
+  AVDISCARD_DEFAULT,
+  AVDISCARD_NONREF,
   AVMEDIA_TYPE_VIDEO,
   AVSEEK_FLAG_BACKWARD,
   type CodecContext,
@@ -45,6 +49,7 @@ export class VideoReader {
   /** Source index of the last frame the decoder gave, -1 after a seek. */
   private position = -1;
   private eof = false;
+  private skipping = false;
   private busy: Promise<unknown> = Promise.resolve();
 
   private constructor(
@@ -153,10 +158,24 @@ export class VideoReader {
         await this.decoder.sendPacket(null);
         continue;
       }
-      // A corrupt packet is skipped, as ffmpeg does; the frame it carried is then missing.
-      if (this.packet.streamIndex === this.stream.index) await this.decoder.sendPacket(this.packet);
+      if (this.packet.streamIndex === this.stream.index) {
+        const pts = this.packet.pts;
+        this.skipNonReference(pts !== AV_NOPTS_VALUE && this.timing.sourceIndexOfPts(pts) < index);
+        // A corrupt packet is skipped, as ffmpeg does; the frame it carried is then missing.
+        await this.decoder.sendPacket(this.packet);
+      }
       this.packet.unref();
     }
+  }
+
+  /**
+   * On the way to a target, frames that no other frame refers to (most B-frames) are not
+   * decoded at all: a long-GOP seek then decodes only the reference frames before the target.
+   */
+  private skipNonReference(skip: boolean): void {
+    if (skip === this.skipping) return;
+    this.decoder.setOption('skip_frame', skip ? AVDISCARD_NONREF : AVDISCARD_DEFAULT, AV_OPT_TYPE_INT);
+    this.skipping = skip;
   }
 
   async close(): Promise<void> {
