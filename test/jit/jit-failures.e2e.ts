@@ -157,30 +157,39 @@ describe('a running JIT', () => {
   });
 
   it('reports a source that breaks mid-session on the control channel and keeps serving', async () => {
-    const page = await openPlayer(browser, jit.url);
+    const pages: Page[] = [];
+    const viewer = async () => {
+      const page = await openPlayer(browser, jit.url);
+      pages.push(page);
+      return page;
+    };
     try {
-      await connect(page);
-      await waitForFrame(page, 0, 10_000);
-      await seekAndWait(page, 20);
+      const first = await viewer();
+      await connect(first);
+      await waitForFrame(first, 0, 10_000);
+      await seekAndWait(first, 20);
       // The file is cut short under the running JIT, as a failing disk or network mount would.
       await truncate(source, Math.floor((await stat(source)).size / 4));
-      const error = await sendAndWait(page, { type: 'seek', frame: 190 }, "m.type === 'error'");
+      const error = await sendAndWait(first, { type: 'seek', frame: 190 }, "m.type === 'error'");
       expect(error.message).toMatch(/frame 190 could not be decoded/);
-      await seekAndWait(page, 5);
+      await seekAndWait(first, 5);
       expect((await fetch(`${jit.url}/health`)).status).toBe(200);
-      // A new viewer cannot open the broken source: a clear error, until the file is back.
-      const second = await openPlayer(browser, jit.url);
-      try {
-        await expect(connect(second)).rejects.toThrow(/WHEP POST 500.*source\.mov: cannot open/);
-        await copyFile(clip, source);
-        await second.reload();
-        await connect(second);
-        await waitForFrame(second, 0, 10_000);
-      } finally {
-        await second.close();
-      }
+
+      // The next viewer gets the inputs opened ahead of time, before the cut: same picture, same error.
+      const second = await viewer();
+      await connect(second);
+      await waitForFrame(second, 0, 10_000);
+      expect((await sendAndWait(second, { type: 'seek', frame: 190 }, "m.type === 'error'")).message).toMatch(/could not be decoded/);
+      // After that, the source cannot be opened: a clear error, until the file is back.
+      const third = await viewer();
+      await expect(connect(third)).rejects.toThrow(/WHEP POST 500.*source\.mov: cannot open/);
+      await copyFile(clip, source);
+      const fourth = await viewer();
+      await connect(fourth);
+      await waitForFrame(fourth, 0, 10_000);
+      await seekAndWait(fourth, 190);
     } finally {
-      await page.close();
+      await Promise.all(pages.map((p) => p.close()));
     }
   });
 

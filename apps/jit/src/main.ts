@@ -11,6 +11,7 @@ import { configureAvLog } from './media/av-log';
 import { InputError } from './media/input-location';
 import { MediaCatalog } from './media/media-catalog';
 import { ViewerRegistry } from './viewers/viewer-registry';
+import { createCertificate } from './webrtc/peer-config';
 
 /** The player page, copied next to the compiled code by `npm run build`. */
 const PLAYER_ROOT = join(__dirname, '..', '..', '..', 'web', 'jit-player');
@@ -47,11 +48,12 @@ async function main(): Promise<void> {
     log.info({ reason }, 'shutting down');
     const timer = setTimeout(() => process.exit(0), 5000).unref();
     await viewers.closeAll();
+    await media.close();
     await app?.close();
     clearTimeout(timer);
     process.exit(0);
   };
-  const viewers = new ViewerRegistry(config, media, log, () => void shutdown('technical timeout'));
+  const viewers = new ViewerRegistry(config, await createCertificate(), media, log, () => void shutdown('technical timeout'));
   app = await NestFactory.create<NestExpressApplication>(JitModule.register({ media, viewers, log, verbose: config.verbose }), {
     bufferLogs: true,
     cors: { origin: true, exposedHeaders: ['Location'] },

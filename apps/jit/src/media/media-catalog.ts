@@ -18,6 +18,9 @@ export interface MediaPipeline {
   close(): Promise<void>;
 }
 
+/** A viewer's opened inputs, before an encoder is chosen for the codec it negotiated. */
+type MediaSources = Omit<MediaPipeline, 'encoder'>;
+
 export interface MediaSummary {
   video: VideoStreamInfo & { url: string; id?: string };
   audio: { url: string; id?: string; channels: number }[];
@@ -29,6 +32,8 @@ export interface MediaSummary {
  * stream ends the process at once), and opened afresh for every viewer.
  */
 export class MediaCatalog {
+  private spare?: Promise<MediaSources>;
+
   private constructor(
     private readonly config: JitConfig,
     private readonly videoSource: InputSource,
@@ -58,11 +63,14 @@ export class MediaCatalog {
     if (config.channels !== undefined && audioInputs.length > 0 && config.channels !== total) {
       log.warn({ expected: config.channels, found: total }, '--channels differs from the channels of the audio inputs: missing ones are silent, extra ones unused');
     }
-    return new MediaCatalog(config, videoSource, audioSources, {
+    const catalog = new MediaCatalog(config, videoSource, audioSources, {
       video: { ...probe.info, url: videoInput.url, id: videoInput.id },
       audio: audioInputs.map((input, i) => ({ url: input.url, id: input.id, channels: audioChannels[i] })),
       output: { ...outputPicture(probe.info, config), frameRate: probe.timing.outputRate, frameCount: MediaCatalog.frameCount(config, probe.timing, probe.info) },
     });
+    catalog.spare = catalog.openSources();
+    catalog.spare.catch(() => undefined);
+    return catalog;
   }
 
   private static readerOptions(config: JitConfig): VideoReaderOptions {
@@ -79,25 +87,63 @@ export class MediaCatalog {
     return config.duration ? Math.min(config.duration, available) : available;
   }
 
+  /**
+   * The media of a new viewer. One set of opened inputs is kept ready (frame 0 decoded), so a
+   * viewer does not wait for the inputs to be opened and probed: it takes the spare and the
+   * next one is opened behind it.
+   */
   async openPipeline(codec: VideoCodecName): Promise<MediaPipeline> {
-    const reader = await VideoReader.open(this.videoSource, MediaCatalog.readerOptions(this.config));
-    const pictures = new PictureSource(reader, this.config);
-    const encoder = await VideoEncoder.create(codec, pictures.picture, reader.timing.outputRate, this.config.threads);
-    const readers = await Promise.all(this.audioSources.map((a) => AudioReader.open(a.source, a.channelCount)));
-    const audio = readers.length ? await AudioProgram.create(readers, this.config.channels, this.config.cho) : undefined;
+    // A spare that failed (an input unreadable at that moment) is retried, not passed on.
+    const sources = await (this.spare ?? this.openSources()).catch(() => this.openSources());
+    this.spare = this.openSources();
+    this.spare.catch(() => undefined);
+    const { pictures, timing, frameCount, audio } = sources;
+    let encoder: VideoEncoder;
+    try {
+      encoder = await VideoEncoder.create(codec, pictures.picture, timing.outputRate, this.config.threads);
+    } catch (error) {
+      await sources.close();
+      throw error;
+    }
     let closing: Promise<void> | undefined;
     return {
       pictures,
-      timing: reader.timing,
+      timing,
       encoder,
       audio,
-      frameCount: MediaCatalog.frameCount(this.config, reader.timing, reader.info),
+      frameCount,
       close: () =>
         (closing ??= (async () => {
           encoder.close();
-          await pictures.close();
-          await audio?.close();
+          await sources.close();
         })()),
     };
   }
+
+  private async openSources(): Promise<MediaSources> {
+    const reader = await VideoReader.open(this.videoSource, MediaCatalog.readerOptions(this.config));
+    const pictures = new PictureSource(reader, this.config);
+    const readers = await Promise.all(this.audioSources.map((a) => AudioReader.open(a.source, a.channelCount)));
+    const audio = readers.length ? await AudioProgram.create(readers, this.config.channels, this.config.cho) : undefined;
+    // What every viewer sees first; a failure shows when the viewer asks for it.
+    await pictures.at(reader.timing.sourceIndexOf(0)).catch(() => undefined);
+    return {
+      pictures,
+      timing: reader.timing,
+      frameCount: MediaCatalog.frameCount(this.config, reader.timing, reader.info),
+      audio,
+      close: async () => {
+        await pictures.close();
+        await audio?.close();
+      },
+    };
+  }
+
+  /** Closes the spare inputs (at shutdown). */
+  async close(): Promise<void> {
+    const spare = await this.spare?.catch(() => undefined);
+    this.spare = undefined;
+    await spare?.close();
+  }
+
 }

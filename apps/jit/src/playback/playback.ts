@@ -47,16 +47,22 @@ export class Playback {
   private still?: EncodedPicture;
   private closed = false;
 
-  constructor(private readonly parts: PlaybackParts) {}
+  /** Frame 0, decoded and encoded while the connection is still being set up. */
+  private readonly firstPicture: Promise<EncodedPicture>;
+
+  constructor(private readonly parts: PlaybackParts) {
+    this.firstPicture = this.pictureOf(0).then((picture) => parts.encoder.encode(picture, true));
+    this.firstPicture.catch(() => undefined);
+  }
 
   get snapshot(): { state: PlaybackState; frame: number } {
     return { state: this.state, frame: this.frame };
   }
 
-  /** Shows frame 0, paused: what a new viewer sees. */
+  /** Shows frame 0, paused: what a new viewer sees. Call once the connection is up. */
   start(): Promise<void> {
     return this.enqueue(async () => {
-      await this.show(0);
+      this.display(0, await this.firstPicture);
       this.emitState();
     });
   }
@@ -164,11 +170,15 @@ export class Playback {
     await this.loop;
   }
 
-  /** Encodes frame `n` as a keyframe and sends it, then repeats it while it stays on screen. */
+  /** Encodes frame `n` as a keyframe and shows it. */
   private async show(n: number): Promise<void> {
-    const generation = ++this.generation;
     const picture = await this.pictureOf(n);
-    const encoded = await this.parts.encoder.encode(picture, true);
+    this.display(n, await this.parts.encoder.encode(picture, true));
+  }
+
+  /** Sends the keyframe of frame `n`, then repeats it while it stays on screen. */
+  private display(n: number, encoded: EncodedPicture): void {
+    const generation = ++this.generation;
     this.parts.video.send(encoded);
     this.needKeyframe = false;
     this.frame = n;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { JitConfig } from '../../../../libs/config/src';
 import type { Logger } from '../../../../libs/logging/src';
+import type { RTCCertificate } from 'werift';
 import type { MediaCatalog } from '../media/media-catalog';
 import { Viewer } from '../webrtc/viewer';
 
@@ -25,6 +26,7 @@ export class ViewerRegistry {
 
   constructor(
     private readonly config: JitConfig,
+    private readonly certificate: RTCCertificate,
     private readonly media: MediaCatalog,
     private readonly log: Logger,
     private readonly onTechnicalTimeout: () => void,
@@ -36,6 +38,7 @@ export class ViewerRegistry {
     const id = randomUUID();
     const { viewer, answer } = await Viewer.answer(id, offer, {
       config: this.config,
+      certificate: this.certificate,
       media: this.media,
       log: this.log,
       onClosed: (closed) => this.forget(closed),

@@ -1,4 +1,4 @@
-import { MediaStreamTrack, RTCPeerConnection, type RTCDataChannel, type RTCRtpTransceiver } from 'werift';
+import { MediaStreamTrack, type RTCCertificate, RTCPeerConnection, type RTCDataChannel, type RTCRtpTransceiver } from 'werift';
 import type { JitConfig } from '../../../../libs/config/src';
 import type { Logger } from '../../../../libs/logging/src';
 import { parseControlMessage, type ServerMessage } from '../control/control-messages';
@@ -49,11 +49,11 @@ export class Viewer {
   static async answer(
     id: string,
     offer: string,
-    deps: { config: JitConfig; media: MediaCatalog; log: Logger; onClosed: (viewer: Viewer) => void },
+    deps: { config: JitConfig; certificate: RTCCertificate; media: MediaCatalog; log: Logger; onClosed: (viewer: Viewer) => void },
   ): Promise<{ viewer: Viewer; answer: string }> {
     const started = performance.now();
     const log = deps.log.child({ viewer: id });
-    const pc = new RTCPeerConnection(peerConfig(deps.config));
+    const pc = new RTCPeerConnection(peerConfig(deps.config, deps.certificate));
     let pipeline: MediaPipeline | undefined;
     try {
       try {
@@ -61,6 +61,9 @@ export class Viewer {
       } catch (error) {
         throw new OfferError(`malformed SDP offer: ${(error as Error).message}`);
       }
+      // DTLS server (a=setup:passive): the browser's ClientHello then goes out as soon as ICE
+      // connects, where werift as the client would first wait a fixed 100 ms.
+      for (const transport of pc.dtlsTransports) transport.role = 'server';
       const transceivers = pc.getTransceivers();
       const videoTransceiver = transceivers.find((t) => t.kind === 'video');
       if (!videoTransceiver) throw new OfferError('the offer has no video media section');
@@ -112,6 +115,7 @@ export class Viewer {
 
   private wire(videoTransceiver: RTCRtpTransceiver): void {
     let started = false;
+    this.pc.iceConnectionStateChange.subscribe((state) => this.log.debug({ state }, 'ICE connection state'));
     this.pc.connectionStateChange.subscribe((state) => {
       this.log.debug({ state }, 'connection state');
       clearTimeout(this.disconnectTimer);
