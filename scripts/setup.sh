@@ -74,13 +74,6 @@ ensure() {
   fi
 }
 
-ensure ffmpeg ffmpeg ffmpeg
-ensure ffprobe ffprobe ffmpeg
-
-if [ "$want_test" -eq 1 ]; then
-  ensure chromium /usr/bin/chromium chromium fonts-liberation
-fi
-
 # Node modules: npm ci when node_modules is missing or package-lock.json is newer than the
 # stamp of the last install (npm's own node_modules/.package-lock.json stands in for the stamp
 # when node_modules was installed by hand).
@@ -96,3 +89,20 @@ if [ ! -d node_modules ] || [ ! -e "$ref" ] || [ package-lock.json -nt "$ref" ];
 elif [ ! -e "$stamp" ]; then
   touch "$stamp"
 fi
+
+# ffmpeg CLI (sample media, tests, benchmarks; the JIT itself links FFmpeg through node-av):
+# Debian's package as root, else the static binaries npm packages ship (an older FFmpeg, slower).
+if ! command -v ffmpeg >/dev/null 2>&1 && [ "$(id -u)" -ne 0 ]; then
+  if [ ! -x node_modules/@ffmpeg-installer/linux-x64/ffmpeg ] || [ ! -x node_modules/@ffprobe-installer/linux-x64/ffprobe ]; then
+    echo "setup: ffmpeg is missing and this is not root: installing the binaries of @ffmpeg-installer/@ffprobe-installer (npm)"
+    npm install --no-save --no-audit --no-fund --loglevel=error @ffmpeg-installer/ffmpeg @ffprobe-installer/ffprobe
+  fi
+else
+  ensure ffmpeg ffmpeg ffmpeg
+  ensure ffprobe ffprobe ffmpeg
+fi
+
+if [ "$want_test" -eq 1 ]; then
+  ensure chromium /usr/bin/chromium chromium fonts-liberation
+fi
+

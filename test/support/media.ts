@@ -99,7 +99,7 @@ export async function extractGrayFrames(file: string, first: number, count = 1):
     '-i', file,
     '-map', '0:v:0',
     '-vf', `select=between(n\\,${first}\\,${first + count - 1}),format=gray`,
-    '-fps_mode', 'passthrough',
+    '-vsync', 'passthrough', // -fps_mode in FFmpeg ≥ 5.1; -vsync also works on the older npm-shipped build
     '-frames:v', String(count),
     '-f', 'rawvideo', '-pix_fmt', 'gray', '-',
   ]);

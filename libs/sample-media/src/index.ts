@@ -19,10 +19,26 @@ import * as path from 'node:path';
 export const frameIndexBits = 16;
 
 /** Bump when the generation recipe changes, so stale cache entries are not reused. */
-const RECIPE_VERSION = 3;
+const RECIPE_VERSION = 4;
 
-const FFMPEG = process.env.FFMPEG_BIN || 'ffmpeg';
-const FFPROBE = process.env.FFPROBE_BIN || 'ffprobe';
+/**
+ * The ffmpeg CLI: FFMPEG_BIN/FFPROBE_BIN, else the one on PATH, else the binary an npm package
+ * ships (scripts/setup.sh installs @ffmpeg-installer/@ffprobe-installer when it cannot use apt).
+ */
+function binary(envName: string, name: string, npmPackage: string): string {
+  const given = process.env[envName];
+  if (given) return given;
+  const onPath = (process.env.PATH ?? '').split(path.delimiter).some((dir) => dir && existsSync(path.join(dir, name)));
+  if (onPath) return name;
+  try {
+    return (require(npmPackage) as { path: string }).path;
+  } catch {
+    return name;
+  }
+}
+
+const FFMPEG = binary('FFMPEG_BIN', 'ffmpeg', '@ffmpeg-installer/ffmpeg');
+const FFPROBE = binary('FFPROBE_BIN', 'ffprobe', '@ffprobe-installer/ffprobe');
 
 export type ClipCodec = 'prores' | 'h264-longgop';
 
@@ -261,7 +277,7 @@ export function makeIndexedClip(opts: IndexedClipOptions): Promise<string> {
       // ffmpeg's `prores` (prores_aw) encoder: same bitstream as prores_ks, ~4x faster here
       // (720p: 2.4 s vs 10+ s for 300 frames on 2 cores). Profile 2 = 422 Standard, 4 = 4444.
       const profile = /444/.test(pixFmt) ? '4' : '2';
-      args.push('-c:v', 'prores', '-profile:v', profile, '-vendor', 'apl0', '-f', 'mov', tmp);
+      args.push('-c:v', 'prores', '-profile:v', profile, '-vendor', 'apl0', '-movflags', '+write_colr', '-f', 'mov', tmp);
     } else {
       args.push(
         '-c:v', 'libx264',
