@@ -13,7 +13,7 @@ import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
-const repoRoot = path.resolve(__dirname, '..', '..');
+import { repoRoot } from './media';
 export const podmanScript = path.join(repoRoot, 'scripts', 'podman-docker.sh');
 
 export interface DockerEngine {

@@ -10,8 +10,8 @@ export { countPackets, ffmpeg, ffprobe, frameIndexBits, makeIndexedClip, makeTon
 /** Luma threshold for a set bit (0..255, full range). */
 export const frameIndexThreshold = 128;
 
-/** The repository root (this file is test/support/media.ts). */
-export const repoRoot = path.resolve(__dirname, '..', '..');
+/** The repository root: tests and benchmarks run from it (npm scripts, jest), compiled or not. */
+export const repoRoot = process.cwd();
 
 export interface StreamInfo {
   codec_name: string;

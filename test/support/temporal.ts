@@ -11,7 +11,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
-const repoRoot = path.resolve(__dirname, '..', '..');
+import { repoRoot } from './media';
 export const temporalScript = path.join(repoRoot, 'scripts', 'temporal-dev.sh');
 
 export interface TemporalServer {
