@@ -1,3 +1,5 @@
 export * from './config-error';
 export * from './jit-config';
 export * from './jit-inputs';
+export * from './orchestrator-config';
+export * from './settings';
