@@ -1,5 +1,6 @@
 import { ConfigError } from './config-error';
-import { DEFAULT_JIT_IMAGE, SINGLE_INSTANCE_PROVIDER, parseOrchestratorConfig } from './orchestrator-config';
+import { DEFAULT_JIT_IMAGE } from './agent-config';
+import { SINGLE_INSTANCE_PROVIDER, parseOrchestratorConfig } from './orchestrator-config';
 
 const parse = (args: string[], env: NodeJS.ProcessEnv = {}) => parseOrchestratorConfig(args, env, { writeErr: () => undefined });
 

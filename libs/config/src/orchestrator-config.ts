@@ -1,12 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Command, type OutputConfiguration } from 'commander';
 import { z } from 'zod';
+import { DEFAULT_JIT_IMAGE } from './agent-config';
 import { ConfigError, describeIssue } from './config-error';
 import { booleanSetting, integerSetting, secondsSetting } from './settings';
 
 export const SINGLE_INSTANCE_PROVIDER = 'orchestrator.providers.single_instance_provider.SingleInstanceProvider';
 export const AWS_INSTANCE_PROVIDER = 'orchestrator.providers.aws_instance_provider.AWSInstanceProvider';
-export const DEFAULT_JIT_IMAGE = 'codemill-docker.jfrog.io//accurate-player/accurate-player-jit/jit:latest';
 export const DEFAULT_AGENT_IMAGE = 'codemill-docker.jfrog.io/accurate-player/accurate-player-jit/jit-orchestrator:latest';
 
 /**

@@ -1,0 +1,3 @@
+export * from './session-activities';
+export * from './session-activities.contract';
+export * from './tokens';

@@ -1,0 +1,124 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { AgentClient, AgentError } from '../../libs/agent-client/src';
+import type { Instance, InstanceProvider } from '../../libs/providers/src';
+import type { StreamSpec } from '../../libs/sessions/src';
+import type { Logger } from '../../libs/logging/src';
+import type { SessionActivityApi, WatchOutcome } from './session-activities.contract';
+import { AGENT_SECRET, INSTANCE_PROVIDER, LOGGER } from './tokens';
+
+/** How long the agent of a running stream may be unreachable before the session gives up on it. */
+const AGENT_UNREACHABLE_S = 30;
+
+const nonRetryable = (message: string) => ApplicationFailure.nonRetryable(message, 'NonRetryable');
+
+/**
+ * The side effects of the session workflow: the instance provider and the instance's agent.
+ * Waits heartbeat, so a worker that dies is noticed and its wait resumes elsewhere.
+ */
+@Injectable()
+export class SessionActivities implements SessionActivityApi {
+  constructor(
+    @Inject(INSTANCE_PROVIDER) private readonly provider: InstanceProvider,
+    @Inject(AGENT_SECRET) private readonly agentSecret: string,
+    @Inject(LOGGER) private readonly log: Logger,
+  ) {}
+
+  /** The activities for Worker.create, bound to this instance. */
+  functions(): SessionActivityApi {
+    const names: (keyof SessionActivityApi)[] = [
+      'provisionInstance',
+      'waitInstanceReady',
+      'startStream',
+      'waitStreamRunning',
+      'watchStream',
+      'stopStream',
+      'waitAgentIdle',
+      'releaseInstance',
+    ];
+    return Object.fromEntries(names.map((name) => [name, this[name].bind(this)])) as unknown as SessionActivityApi;
+  }
+
+  private agent(instance: Instance): AgentClient {
+    return new AgentClient(instance.agentUrl, this.agentSecret);
+  }
+
+  async provisionInstance(sessionId: string): Promise<Instance> {
+    const instance = await this.provider.provision(sessionId);
+    this.log.info({ sessionId, instance: instance.id }, 'instance provisioned');
+    return instance;
+  }
+
+  async waitInstanceReady(instance: Instance): Promise<void> {
+    const agent = this.agent(instance);
+    for (;;) {
+      if (await agent.health()) return;
+      if (!(await this.provider.isAlive(instance))) throw nonRetryable(`instance ${instance.id} stopped before its agent answered`);
+      Context.current().heartbeat();
+      await Context.current().sleep(250);
+    }
+  }
+
+  async startStream(instance: Instance, streamId: string, spec: StreamSpec): Promise<{ port: number }> {
+    try {
+      const { port } = await this.agent(instance).startStream(streamId, spec);
+      return { port };
+    } catch (error) {
+      if (error instanceof AgentError && !error.retryable) throw nonRetryable(error.message);
+      throw error;
+    }
+  }
+
+  async waitStreamRunning(instance: Instance, streamId: string): Promise<void> {
+    const agent = this.agent(instance);
+    for (;;) {
+      const stream = (await agent.status()).streams.find((s) => s.id === streamId);
+      if (!stream || stream.state === 'exited') throw nonRetryable(`stream ${streamId} ended before it ran (exit code ${stream?.exitCode ?? 'unknown'})`);
+      if (stream.state === 'running') return;
+      Context.current().heartbeat();
+      await Context.current().sleep(200);
+    }
+  }
+
+  async watchStream(instance: Instance, streamId: string, pollIntervalS: number, maxIdleS: number): Promise<WatchOutcome> {
+    const agent = this.agent(instance);
+    let unreachableSince: number | undefined;
+    for (;;) {
+      try {
+        const stream = (await agent.status()).streams.find((s) => s.id === streamId);
+        unreachableSince = undefined;
+        if (!stream || stream.state === 'exited') return { reason: 'stream-exited', exitCode: stream?.exitCode ?? null };
+        // Playing counts as activity: a review that plays through needs no clicks.
+        const idleSeconds = stream.jit?.state === 'playing' ? 0 : (stream.jit?.idleSeconds ?? 0);
+        if (idleSeconds > maxIdleS) return { reason: 'idle', idleSeconds };
+      } catch (error) {
+        unreachableSince ??= Date.now();
+        if (Date.now() - unreachableSince > AGENT_UNREACHABLE_S * 1000) {
+          throw nonRetryable(`agent of ${instance.id} unreachable for ${AGENT_UNREACHABLE_S} s: ${(error as Error).message}`);
+        }
+      }
+      Context.current().heartbeat();
+      await Context.current().sleep(pollIntervalS * 1000);
+    }
+  }
+
+  async stopStream(instance: Instance, streamId: string): Promise<void> {
+    if (!(await this.provider.isAlive(instance))) return;
+    await this.agent(instance).stopStream(streamId);
+  }
+
+  async waitAgentIdle(instance: Instance): Promise<void> {
+    const agent = this.agent(instance);
+    for (;;) {
+      const busy = (await agent.status()).streams.filter((s) => s.state !== 'exited');
+      if (busy.length === 0) return;
+      Context.current().heartbeat();
+      await Context.current().sleep(200);
+    }
+  }
+
+  async releaseInstance(instance: Instance): Promise<void> {
+    await this.provider.release(instance);
+  }
+}

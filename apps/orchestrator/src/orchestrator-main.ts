@@ -1,0 +1,42 @@
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { CommanderError } from 'commander';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
+import { ConfigError, type OrchestratorConfig, parseOrchestratorConfig } from '../../../libs/config/src';
+import { createLogger } from '../../../libs/logging/src';
+import { OrchestratorModule } from './orchestrator.module';
+import { temporalAddress } from './temporal/embedded-temporal';
+
+/** Parses the configuration, or ends the process naming the setting at fault (exit 2). */
+export function orchestratorConfigOrExit(argv: string[], env: NodeJS.ProcessEnv): OrchestratorConfig {
+  try {
+    return parseOrchestratorConfig(argv, env);
+  } catch (error) {
+    if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : 2);
+    if (error instanceof ConfigError) {
+      process.stderr.write(`orchestrator: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+}
+
+/** The REST API, with the Temporal worker inside unless --no-worker. */
+export async function runOrchestrator(argv: string[], env: NodeJS.ProcessEnv, agentEntry: string): Promise<void> {
+  const config = orchestratorConfigOrExit(argv, env);
+  const log = createLogger('orchestrator', config.verbose, { orchestratorId: config.orchestratorId });
+  if (config.turn) log.warn('--turn/JIT_TURN: the TURN server is not part of this build yet; sessions get no iceServers');
+  const address = await temporalAddress(config, log);
+  const temporal = { address, namespace: config.temporalNamespace, taskQueue: config.temporalTaskQueue };
+  const app = await NestFactory.create<NestExpressApplication>(OrchestratorModule.register({ config, log, temporal, agentEntry }), {
+    bufferLogs: true,
+    cors: { origin: true },
+  });
+  app.useLogger(app.get(PinoNestLogger));
+  app.useBodyParser('json', { limit: '256kb' });
+  app.enableShutdownHooks();
+  await app.listen(config.port, config.host);
+  const bound = app.getHttpServer().address();
+  const port = typeof bound === 'object' && bound ? bound.port : config.port;
+  log.info({ port, host: config.host, provider: config.providerClassPath, capacity: config.capacity, worker: config.worker }, 'orchestrator listening');
+}

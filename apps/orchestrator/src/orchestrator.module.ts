@@ -1,0 +1,25 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import type { OrchestratorConfig } from '../../../libs/config/src';
+import type { Logger } from '../../../libs/logging/src';
+import { HealthController } from './health/health.controller';
+import { RuntimeModule } from './runtime.module';
+import { SessionsController } from './sessions/sessions.controller';
+import { SessionsService } from './sessions/sessions.service';
+import { TemporalModule, type TemporalOptions } from './temporal/temporal.module';
+
+@Module({})
+export class OrchestratorModule {
+  static register(parts: { config: OrchestratorConfig; log: Logger; temporal: TemporalOptions; agentEntry: string }): DynamicModule {
+    return {
+      module: OrchestratorModule,
+      imports: [
+        LoggerModule.forRoot({ pinoHttp: { logger: parts.log, autoLogging: parts.config.verbose } }),
+        RuntimeModule.register(parts.config, parts.log, parts.agentEntry),
+        TemporalModule.register(parts.temporal, parts.config.worker),
+      ],
+      controllers: [SessionsController, HealthController],
+      providers: [SessionsService],
+    };
+  }
+}

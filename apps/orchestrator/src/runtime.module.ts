@@ -1,0 +1,24 @@
+import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { AGENT_SECRET, INSTANCE_PROVIDER, LOGGER, ORCHESTRATOR_CONFIG, SessionActivities } from '../../../activities/src';
+import type { OrchestratorConfig } from '../../../libs/config/src';
+import type { Logger } from '../../../libs/logging/src';
+import { loadInstanceProvider } from '../../../libs/providers/src';
+
+/** Configuration, logger, the instance provider and the session activities, for every module. */
+@Global()
+@Module({})
+export class RuntimeModule {
+  static register(config: OrchestratorConfig, log: Logger, agentEntry: string): DynamicModule {
+    return {
+      module: RuntimeModule,
+      providers: [
+        { provide: ORCHESTRATOR_CONFIG, useValue: config },
+        { provide: LOGGER, useValue: log },
+        { provide: AGENT_SECRET, useValue: config.agentSecret },
+        { provide: INSTANCE_PROVIDER, useFactory: () => loadInstanceProvider(config.providerClassPath, { config, log, agentEntry }) },
+        SessionActivities,
+      ],
+      exports: [ORCHESTRATOR_CONFIG, LOGGER, AGENT_SECRET, INSTANCE_PROVIDER, SessionActivities],
+    };
+  }
+}

@@ -1,0 +1,62 @@
+import { Body, Controller, Delete, Get, HttpException, HttpStatus, Inject, Param, Post, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { z } from 'zod';
+import { type SessionRequest, type StreamOptions, sessionRequestSchema, streamOptionsSchema } from '../../../../libs/sessions/src';
+import { type SessionView, SessionsService } from './sessions.service';
+import { ZodBodyPipe } from './zod-body.pipe';
+
+const sessionIdSchema = z.string().regex(/^session-[0-9a-z-]{1,64}$/);
+
+/** The REST API the browser player calls: thin, every call goes to the session's workflow. */
+@Controller()
+export class SessionsController {
+  constructor(@Inject(SessionsService) private readonly sessions: SessionsService) {}
+
+  /** 201 once the stream runs; 202 at once with ?wait=false; 422 when the JIT refused the inputs, 503 for anything else that failed. */
+  @Post('session')
+  async create(
+    @Body(new ZodBodyPipe(sessionRequestSchema)) request: SessionRequest,
+    @Query('wait') wait: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<SessionView> {
+    const waiting = wait !== 'false';
+    try {
+      const view = await this.sessions.create(request, waiting);
+      if (view.state === 'failed') {
+        const status = view.failedStep === 'stream' ? 422 : 503;
+        throw new HttpException({ statusCode: status, message: view.lastError ?? 'the session failed', session: view }, status);
+      }
+      res.status(waiting ? HttpStatus.CREATED : HttpStatus.ACCEPTED);
+      return view;
+    } catch (error) {
+      const retryAfter = error instanceof HttpException ? (error.getResponse() as { retryAfter?: number }).retryAfter : undefined;
+      if (retryAfter) res.setHeader('Retry-After', String(retryAfter));
+      throw error;
+    }
+  }
+
+  @Get('sessions')
+  list(): Promise<SessionView[]> {
+    return this.sessions.list();
+  }
+
+  @Get('session/:id')
+  get(@Param('id') id: string): Promise<SessionView> {
+    return this.sessions.get(this.checked(id));
+  }
+
+  @Post('session/:id/restart')
+  restart(@Param('id') id: string, @Body(new ZodBodyPipe(streamOptionsSchema)) options: StreamOptions): Promise<SessionView> {
+    return this.sessions.restart(this.checked(id), options);
+  }
+
+  @Delete('session/:id')
+  end(@Param('id') id: string): Promise<SessionView> {
+    return this.sessions.end(this.checked(id));
+  }
+
+  private checked(id: string): string {
+    if (!sessionIdSchema.safeParse(id).success) throw new HttpException(`no session ${id}`, HttpStatus.NOT_FOUND);
+    return id;
+  }
+}

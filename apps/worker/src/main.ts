@@ -1,0 +1,36 @@
+import 'reflect-metadata';
+import { join } from 'node:path';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { OrchestratorConfig } from '../../../libs/config/src';
+import { createLogger, type Logger } from '../../../libs/logging/src';
+import { orchestratorConfigOrExit } from '../../orchestrator/src/orchestrator-main';
+import { RuntimeModule } from '../../orchestrator/src/runtime.module';
+import { temporalAddress } from '../../orchestrator/src/temporal/embedded-temporal';
+import { TemporalModule } from '../../orchestrator/src/temporal/temporal.module';
+
+@Module({})
+class WorkerModule {
+  static register(config: OrchestratorConfig, log: Logger, address: string): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [
+        RuntimeModule.register(config, log, join(__dirname, '..', '..', 'orchestrator', 'src', 'main.js')),
+        TemporalModule.register({ address, namespace: config.temporalNamespace, taskQueue: config.temporalTaskQueue }, true),
+      ],
+    };
+  }
+}
+
+/** A session worker on its own (scale workers apart from the REST API): the orchestrator's settings, no HTTP. */
+async function main(): Promise<void> {
+  const config = orchestratorConfigOrExit(process.argv.slice(2), process.env);
+  const log = createLogger('worker', config.verbose, { orchestratorId: config.orchestratorId });
+  const app = await NestFactory.createApplicationContext(WorkerModule.register(config, log, await temporalAddress(config, log)), { logger: false });
+  app.enableShutdownHooks();
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

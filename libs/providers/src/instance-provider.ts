@@ -1,0 +1,41 @@
+import type { OrchestratorConfig } from '../../config/src';
+import type { Logger } from '../../logging/src';
+
+/** A machine (or a part of one) where an agent runs JIT streams for one session. */
+export interface Instance {
+  /** Unique and stable: releasing needs nothing else, also after an orchestrator restart. */
+  id: string;
+  /** The provider that made it (its class path). */
+  provider: string;
+  /** Base URL of its agent, as the orchestrator reaches it. */
+  agentUrl: string;
+  /** Host name or address a browser reaches its JIT streams on (before JIT_PUBLIC_IP overrides it). */
+  streamHost: string;
+  /** Provider-specific facts (process id, container id, EC2 instance id, …). */
+  details: Record<string, string>;
+}
+
+/** The one interface every instance provider implements; the workflow's activities call it. */
+export interface InstanceProvider {
+  /** Starts an instance for a session; the agent may not answer yet. */
+  provision(sessionId: string): Promise<Instance>;
+  /** Stops it and everything on it; releasing an instance that is already gone succeeds. */
+  release(instance: Instance): Promise<void>;
+  /** Whether the instance itself is up (the agent's health is checked separately). */
+  isAlive(instance: Instance): Promise<boolean>;
+}
+
+/** A non-retryable failure to provision (bad image or AMI, no capacity in the range, …). */
+export class ProvisionError extends Error {
+  override readonly name = 'ProvisionError';
+}
+
+/** What a provider is built with. User providers get the same. */
+export interface ProviderContext {
+  config: OrchestratorConfig;
+  log: Logger;
+  /** The program to run in agent mode (this program's entry: `node <entry> agent`). */
+  agentEntry: string;
+}
+
+export type InstanceProviderClass = new (context: ProviderContext) => InstanceProvider;

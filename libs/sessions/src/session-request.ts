@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { COLORSPACES, THREAD_TYPES, inputSpecSchema } from '../../config/src';
+
+/** The JIT options a session may set, as the JIT's own option names; bounds as the JIT checks them. */
+export const streamOptionsSchema = z
+  .object({
+    lowres: z.number().int().min(0).max(3),
+    width: z.number().int().min(16).max(8192),
+    height: z.number().int().min(16).max(8192),
+    frameRateNum: z.number().int().min(1).max(1_000_000),
+    frameRateDen: z.number().int().min(1).max(1_000_000),
+    sampleAspectNum: z.number().int().min(1).max(1_000_000),
+    sampleAspectDen: z.number().int().min(1).max(1_000_000),
+    colorspace: z.enum(COLORSPACES),
+    bt2100ToneMapping: z.boolean(),
+    duration: z.number().int().min(1).max(1_000_000_000),
+    bitrate: z.number().int().min(1).max(10_000_000_000),
+    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/),
+    channels: z.number().int().min(1).max(256),
+    cho: z.number().int().min(0).max(255),
+    threads: z.number().int().min(0).max(64),
+    threadType: z.enum(THREAD_TYPES),
+  })
+  .partial()
+  .strict();
+export type StreamOptions = z.infer<typeof streamOptionsSchema>;
+
+/** `POST /session`: the inputs (first video, the rest audio) and the JIT options, side by side. */
+export const sessionRequestSchema = z
+  .object({ inputs: z.array(inputSpecSchema.strict()).min(1).max(64) })
+  .extend(streamOptionsSchema.shape)
+  .strict();
+export type SessionRequest = z.infer<typeof sessionRequestSchema>;
+
+/** What a stream is started with: the inputs and the options. */
+export interface StreamSpec {
+  inputs: SessionRequest['inputs'];
+  options: StreamOptions;
+}
+
+export function streamSpecOf(request: SessionRequest): StreamSpec {
+  const { inputs, ...options } = request;
+  return { inputs, options };
+}
