@@ -3,3 +3,4 @@ export * from './jit-config';
 export * from './jit-inputs';
 export * from './orchestrator-config';
 export * from './settings';
+export * from './agent-config';
