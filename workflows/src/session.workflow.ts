@@ -87,7 +87,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
     killed = true;
   });
   setHandler(untilRunningUpdate, async () => {
-    await condition(() => state.phase === 'running' || state.phase === 'stopping' || over());
+    await condition(() => state.phase === 'running' || over());
     return state;
   });
   setHandler(

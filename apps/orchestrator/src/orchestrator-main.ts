@@ -4,6 +4,7 @@ import { CommanderError } from 'commander';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { ConfigError, type OrchestratorConfig, parseOrchestratorConfig } from '../../../libs/config/src';
 import { createLogger } from '../../../libs/logging/src';
+import { agentSecret } from './agent-secret';
 import { OrchestratorModule } from './orchestrator.module';
 import { temporalAddress } from './temporal/embedded-temporal';
 
@@ -28,7 +29,8 @@ export async function runOrchestrator(argv: string[], env: NodeJS.ProcessEnv, ag
   if (config.turn) log.warn('--turn/JIT_TURN: the TURN server is not part of this build yet; sessions get no iceServers');
   const address = await temporalAddress(config, log);
   const temporal = { address, namespace: config.temporalNamespace, taskQueue: config.temporalTaskQueue };
-  const app = await NestFactory.create<NestExpressApplication>(OrchestratorModule.register({ config, log, temporal, agentEntry }), {
+  const agent = { entry: agentEntry, secret: await agentSecret(config) };
+  const app = await NestFactory.create<NestExpressApplication>(OrchestratorModule.register({ config, log, temporal, agent }), {
     bufferLogs: true,
     cors: { origin: true },
   });

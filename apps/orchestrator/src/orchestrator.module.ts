@@ -10,12 +10,12 @@ import { TemporalModule, type TemporalOptions } from './temporal/temporal.module
 
 @Module({})
 export class OrchestratorModule {
-  static register(parts: { config: OrchestratorConfig; log: Logger; temporal: TemporalOptions; agentEntry: string }): DynamicModule {
+  static register(parts: { config: OrchestratorConfig; log: Logger; temporal: TemporalOptions; agent: { entry: string; secret: string } }): DynamicModule {
     return {
       module: OrchestratorModule,
       imports: [
         LoggerModule.forRoot({ pinoHttp: { logger: parts.log, autoLogging: parts.config.verbose } }),
-        RuntimeModule.register(parts.config, parts.log, parts.agentEntry),
+        RuntimeModule.register(parts.config, parts.log, parts.agent),
         TemporalModule.register(parts.temporal, parts.config.worker),
       ],
       controllers: [SessionsController, HealthController],

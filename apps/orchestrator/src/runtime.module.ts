@@ -8,14 +8,17 @@ import { loadInstanceProvider } from '../../../libs/providers/src';
 @Global()
 @Module({})
 export class RuntimeModule {
-  static register(config: OrchestratorConfig, log: Logger, agentEntry: string): DynamicModule {
+  static register(config: OrchestratorConfig, log: Logger, agent: { entry: string; secret: string }): DynamicModule {
     return {
       module: RuntimeModule,
       providers: [
         { provide: ORCHESTRATOR_CONFIG, useValue: config },
         { provide: LOGGER, useValue: log },
-        { provide: AGENT_SECRET, useValue: config.agentSecret },
-        { provide: INSTANCE_PROVIDER, useFactory: () => loadInstanceProvider(config.providerClassPath, { config, log, agentEntry }) },
+        { provide: AGENT_SECRET, useValue: agent.secret },
+        {
+          provide: INSTANCE_PROVIDER,
+          useFactory: () => loadInstanceProvider(config.providerClassPath, { config, log, agentEntry: agent.entry, agentSecret: agent.secret }),
+        },
         SessionActivities,
       ],
       exports: [ORCHESTRATOR_CONFIG, LOGGER, AGENT_SECRET, INSTANCE_PROVIDER, SessionActivities],

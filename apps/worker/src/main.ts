@@ -4,6 +4,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { OrchestratorConfig } from '../../../libs/config/src';
 import { createLogger, type Logger } from '../../../libs/logging/src';
+import { agentSecret } from '../../orchestrator/src/agent-secret';
 import { orchestratorConfigOrExit } from '../../orchestrator/src/orchestrator-main';
 import { RuntimeModule } from '../../orchestrator/src/runtime.module';
 import { temporalAddress } from '../../orchestrator/src/temporal/embedded-temporal';
@@ -11,11 +12,11 @@ import { TemporalModule } from '../../orchestrator/src/temporal/temporal.module'
 
 @Module({})
 class WorkerModule {
-  static register(config: OrchestratorConfig, log: Logger, address: string): DynamicModule {
+  static register(config: OrchestratorConfig, log: Logger, address: string, secret: string): DynamicModule {
     return {
       module: WorkerModule,
       imports: [
-        RuntimeModule.register(config, log, join(__dirname, '..', '..', 'orchestrator', 'src', 'main.js')),
+        RuntimeModule.register(config, log, { entry: join(__dirname, '..', '..', 'orchestrator', 'src', 'main.js'), secret }),
         TemporalModule.register({ address, namespace: config.temporalNamespace, taskQueue: config.temporalTaskQueue }, true),
       ],
     };
@@ -26,7 +27,8 @@ class WorkerModule {
 async function main(): Promise<void> {
   const config = orchestratorConfigOrExit(process.argv.slice(2), process.env);
   const log = createLogger('worker', config.verbose, { orchestratorId: config.orchestratorId });
-  const app = await NestFactory.createApplicationContext(WorkerModule.register(config, log, await temporalAddress(config, log)), { logger: false });
+  const module = WorkerModule.register(config, log, await temporalAddress(config, log), await agentSecret(config));
+  const app = await NestFactory.createApplicationContext(module, { logger: false });
   app.enableShutdownHooks();
 }
 

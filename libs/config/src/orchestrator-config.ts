@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Command, type OutputConfiguration } from 'commander';
 import { z } from 'zod';
 import { DEFAULT_JIT_IMAGE } from './agent-config';
@@ -40,6 +40,7 @@ const SETTINGS = {
   removeRunning: { env: 'JIT_REMOVE_RUNNING', flag: '--remove-running' },
   keepContainers: { env: 'JIT_KEEP_CONTAINERS', flag: '--keep-containers' },
   agentSecret: { env: 'JIT_AGENT_SECRET' },
+  agentSecretFile: { env: 'JIT_AGENT_SECRET_FILE' },
   temporalAddress: { env: 'TEMPORAL_ADDRESS' },
   temporalNamespace: { env: 'TEMPORAL_NAMESPACE' },
   temporalTaskQueue: { env: 'TEMPORAL_TASK_QUEUE' },
@@ -76,8 +77,10 @@ const orchestratorConfigSchema = z
     prune: booleanSetting.default(false),
     removeRunning: booleanSetting.default(false),
     keepContainers: booleanSetting.default(false),
-    /** Shared with the agents; made at start-up when not given. */
-    agentSecret: z.string().min(16, 'must be at least 16 characters').default(() => randomBytes(24).toString('base64url')),
+    /** Shared with the agents; when not given, the one kept in agentSecretFile (made once). */
+    agentSecret: z.string().min(16, 'must be at least 16 characters').optional(),
+    /** Where the generated agent secret is kept, so agents outlive an orchestrator restart. */
+    agentSecretFile: z.string().min(1).default('.cache/agent-secret'),
     /** Unset: the orchestrator starts its own Temporal development server. */
     temporalAddress: z.string().min(1).optional(),
     temporalNamespace: z.string().min(1).default('default'),

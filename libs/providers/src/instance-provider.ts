@@ -36,6 +36,8 @@ export interface ProviderContext {
   log: Logger;
   /** The program to run in agent mode (this program's entry: `node <entry> agent`). */
   agentEntry: string;
+  /** The secret the agents require. */
+  agentSecret: string;
 }
 
 export type InstanceProviderClass = new (context: ProviderContext) => InstanceProvider;

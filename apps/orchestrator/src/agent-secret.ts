@@ -1,0 +1,19 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { OrchestratorConfig } from '../../../libs/config/src';
+
+/**
+ * The secret agents require: JIT_AGENT_SECRET, else the one kept in JIT_AGENT_SECRET_FILE (made
+ * once, readable by this user only), so agents started before an orchestrator restart still obey
+ * the orchestrator after it. Several orchestrators or workers share it through either.
+ */
+export async function agentSecret(config: OrchestratorConfig): Promise<string> {
+  if (config.agentSecret) return config.agentSecret;
+  const kept = await readFile(config.agentSecretFile, 'utf8').catch(() => '');
+  if (kept.trim().length >= 16) return kept.trim();
+  const secret = randomBytes(24).toString('base64url');
+  await mkdir(dirname(config.agentSecretFile), { recursive: true });
+  await writeFile(config.agentSecretFile, secret, { mode: 0o600, flag: 'w' });
+  return secret;
+}

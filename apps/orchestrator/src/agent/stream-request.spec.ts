@@ -1,0 +1,56 @@
+import { parseJitConfig } from '../../../../libs/config/src';
+import { jitArgs, parseStreamRequest, StreamRequestError } from './stream-request';
+
+describe('stream request', () => {
+  it('maps every option to its JIT flag, and the JIT reads back the same values', () => {
+    const options = {
+      lowres: 1,
+      width: 640,
+      height: 360,
+      frameRateNum: 30000,
+      frameRateDen: 1001,
+      sampleAspectNum: 16,
+      sampleAspectDen: 15,
+      colorspace: 'bt601' as const,
+      bt2100ToneMapping: true,
+      duration: 250,
+      bitrate: 50_000_000,
+      region: 'eu-north-1',
+      channels: 8,
+      cho: 2,
+      threads: 2,
+      threadType: 'frame' as const,
+      technicalTimeout: 600,
+    };
+    const inputs = [{ url: 'v.mov', id: 'pic' }, { url: 'https://example.com/a.wav', channelCount: 8, id: 'mix' }];
+    const { request, args } = parseStreamRequest({ id: 'session_1-A', inputs, options });
+    expect(request).toEqual({ id: 'session_1-A', inputs, options });
+    expect(args.slice(0, 7)).toEqual(['-i', 'v.mov', 'id=pic', 'https://example.com/a.wav', 'channel_count=8', 'id=mix', '--lowres']);
+    expect(parseJitConfig(args, {})).toMatchObject({ ...options, inputs });
+  });
+
+  it('leaves out a false flag and absent options', () => {
+    expect(jitArgs({ inputs: [{ url: 'v.mov' }], options: { bt2100ToneMapping: false } })).toEqual(['-i', 'v.mov']);
+  });
+
+  it('names the field at fault', () => {
+    const bad = (body: unknown) => {
+      try {
+        parseStreamRequest(body);
+      } catch (error) {
+        expect(error).toBeInstanceOf(StreamRequestError);
+        return (error as Error).message;
+      }
+      throw new Error('accepted');
+    };
+    expect(bad(undefined)).toMatch(/^id: /);
+    expect(bad({ id: 'x'.repeat(65), inputs: [{ url: 'v.mov' }] })).toMatch(/^id: must be 1-64 characters/);
+    expect(bad({ id: 'a', inputs: [{ url: 'id=3' }] })).toMatch(/^inputs\[0\]\.url: must not start with channel_count= or id=/);
+    expect(bad({ id: 'a', inputs: [{ url: 'ftp://x/v.mov' }] })).toMatch(/^inputs\[0\]\.url: only local paths/);
+    expect(bad({ id: 'a', inputs: [{ url: 'v.mov', channel_count: 2 }] })).toMatch(/^inputs\[0\]: Unrecognized key: "channel_count"/);
+    expect(bad({ id: 'a', inputs: [{ url: 'v.mov' }], options: { width: 8 } })).toMatch(/^options\.width \(--width\): Too small/);
+    expect(bad({ id: 'a', inputs: [{ url: 'v.mov' }], options: { region: 'mars' } })).toMatch(/^options\.region \(--region\): must be an AWS region/);
+    expect(bad({ id: 'a', inputs: [{ url: 'v.mov' }], options: { sampleAspectNum: 4 } })).toMatch(/^options\.sampleAspectDen \(--sample-aspect-den\): give both/);
+    expect(bad({ id: 'a', inputs: [{ url: 'v.mov' }], options: { technicalTimeout: -1 } })).toMatch(/^options\.technicalTimeout \(--technical-timeout\)/);
+  });
+});
