@@ -198,7 +198,9 @@ function describeDocker(engine: DockerEngine): void {
         // Media pinned to the 127.0.0.1 candidate: the published UDP port, not the container address.
         const pinned = await connectPinned(page, `http://127.0.0.1:${port}/whep`, '127.0.0.1');
         console.log(`pinned to 127.0.0.1: ${JSON.stringify(pinned)}`);
-        expect(pinned).toMatchObject({ status: 201, connectionState: 'connected', remote: { address: '127.0.0.1' } });
+        // Chromium hides the address of a peer-reflexive remote candidate (""); the port tells.
+        expect(pinned).toMatchObject({ status: 201, connectionState: 'connected' });
+        expect(['127.0.0.1', '']).toContain(pinned.remote!.address);
         expect(pinned.videoPacketsReceived).toBeGreaterThan(0);
         expect(pinned.remote!.port).toBeGreaterThanOrEqual(port);
         expect(pinned.remote!.port).toBeLessThanOrEqual(port + 99);

@@ -8,24 +8,25 @@ const listen = (port: number) =>
     server.listen(port, '127.0.0.1', () => resolve(server));
   });
 
+// Ports below the kernel's ephemeral range (32768+), which other programs' connections take at random.
 describe('port blocks', () => {
   it('hands out disjoint blocks round-robin and refuses when all are in use', async () => {
-    const blocks = new PortBlocks(46000, 46299, 100, '127.0.0.1');
+    const blocks = new PortBlocks(26000, 26299, 100, '127.0.0.1');
     expect(blocks.capacity).toBe(3);
     const got = await Promise.all([blocks.acquire(), blocks.acquire(), blocks.acquire()]);
-    expect(got.map((b) => b.first).sort()).toEqual([46000, 46100, 46200]);
-    expect(got.find((b) => b.first === 46100)).toEqual({ first: 46100, last: 46199 });
+    expect(got.map((b) => b.first).sort()).toEqual([26000, 26100, 26200]);
+    expect(got.find((b) => b.first === 26100)).toEqual({ first: 26100, last: 26199 });
     await expect(blocks.acquire()).rejects.toThrow(NoFreePortError);
     blocks.release(got[1]);
     expect(await blocks.acquire()).toEqual(got[1]);
   });
 
   it('skips a block whose TCP port another program holds', async () => {
-    const server = await listen(46400);
+    const server = await listen(26400);
     try {
-      expect(await tcpPortFree('127.0.0.1', 46400)).toBe(false);
-      const blocks = new PortBlocks(46400, 46599, 100, '127.0.0.1');
-      expect((await blocks.acquire()).first).toBe(46500);
+      expect(await tcpPortFree('127.0.0.1', 26400)).toBe(false);
+      const blocks = new PortBlocks(26400, 26599, 100, '127.0.0.1');
+      expect((await blocks.acquire()).first).toBe(26500);
       await expect(blocks.acquire()).rejects.toThrow(/no free port block/);
     } finally {
       server.close();
