@@ -105,7 +105,7 @@ interface FirstFrameRun {
 
 async function firstFrameRun(browser: Browser, jitProcess: RunningJit): Promise<FirstFrameRun> {
   const page = await openPlayer(browser, jitProcess.url);
-  const logFrom = jitProcess.stderr().length;
+  const logFrom = jitProcess.output().length;
   try {
     const run = await page.evaluate(async () => {
       const w = window as unknown as { RTCPeerConnection: typeof RTCPeerConnection };
@@ -155,7 +155,7 @@ async function firstFrameRun(browser: Browser, jitProcess: RunningJit): Promise<
     // performance.timeOrigin-based: same machine, so they compare to the millisecond).
     const { timeOrigin, answerAt, frameAt, ...measured } = run;
     const out: FirstFrameRun = measured;
-    for (const line of jitProcess.stderr().slice(logFrom).split('\n')) {
+    for (const line of jitProcess.output().slice(logFrom).split('\n')) {
       if (!line.startsWith('{')) continue;
       try {
         const e = JSON.parse(line) as { msg?: string; ms?: number; state?: string; time?: number };
@@ -337,7 +337,7 @@ async function benchClip(browser: Browser, clip: BenchClip): Promise<ClipResult>
         seeks.push(await seekRun(page, target));
         await sleep(SEEK_GAP_MS);
       }
-      const server = serverSeekTimes(jitProcess.stderr());
+      const server = serverSeekTimes(jitProcess.output());
       for (const s of seeks) s.serverMs = server.get(s.frame);
       console.log(
         '  seeks (frame: shown ms / seeked msg ms / server ms): ' +
@@ -375,7 +375,7 @@ async function benchClip(browser: Browser, clip: BenchClip): Promise<ClipResult>
   } catch (error) {
     const code = jitProcess.process.exitCode ?? jitProcess.process.signalCode;
     const tail = jitProcess
-      .stderr()
+      .output()
       .split('\n')
       .filter((l) => !l.includes('"level":20'))
       .slice(-15)

@@ -1,83 +1,30 @@
 /**
  * Starts the compiled agent (`npm run build` first) as a real process and talks to its API.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { repoRoot } from '../support/media';
+import { http, type ServiceProcess, startService } from '../support/service-process';
 
 export const agentMain = path.join(repoRoot, 'dist', 'apps', 'orchestrator', 'src', 'agent', 'agent.js');
 
-export interface RunningAgent {
-  url: string;
-  port: number;
-  process: ChildProcess;
-  stderr: () => string;
-  /** ms from spawn to the "agent listening" log line */
-  startMs: number;
-  exited: Promise<number | null>;
-  /** SIGTERM (SIGKILL after `graceMs`); resolves with the exit code. */
-  stop(graceMs?: number): Promise<number | null>;
+export interface RunningAgent extends ServiceProcess {
   /** An API call with the secret (or `auth`), JSON in and out. */
   api(method: string, route: string, body?: unknown, auth?: string | null): Promise<{ status: number; body: any }>;
 }
 
 /** Starts the agent on a free port of 127.0.0.1; resolves once it logs that it listens. */
-export function startAgent(args: string[], env: NodeJS.ProcessEnv, secret: string | undefined, timeoutMs = 30_000): Promise<RunningAgent> {
-  const t0 = Date.now();
-  const child = spawn(process.execPath, [agentMain, '--host', '127.0.0.1', '--port', '0', ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`the agent did not start within ${timeoutMs} ms\n${stderr}`));
-    }, timeoutMs);
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`the agent exited with ${code} before listening\n${stderr}`));
-    });
-    child.stderr!.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      const match = /"port":(\d+),"host":"[^"]*".*"msg":"agent listening"/.exec(stderr);
-      if (!match) return;
-      clearTimeout(timer);
-      const port = Number(match[1]);
-      const url = `http://127.0.0.1:${port}`;
-      resolve({
-        url,
-        port,
-        process: child,
-        stderr: () => stderr,
-        startMs: Date.now() - t0,
-        exited,
-        stop: async (graceMs = 15_000) => {
-          if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-          const timeout = setTimeout(() => child.kill('SIGKILL'), graceMs);
-          const code = await exited;
-          clearTimeout(timeout);
-          return code;
-        },
-        api: async (method, route, body, auth) => {
-          const headers: Record<string, string> = {};
-          const token = auth === undefined ? secret : auth;
-          if (token !== null && token !== undefined) headers.authorization = `Bearer ${token}`;
-          if (body !== undefined) headers['content-type'] = 'application/json';
-          const res = await fetch(`${url}${route}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-          const text = await res.text();
-          let parsed: unknown = text;
-          try {
-            parsed = JSON.parse(text);
-          } catch {
-            // not JSON
-          }
-          return { status: res.status, body: parsed };
-        },
-      });
-    });
-  });
+export async function startAgent(args: string[], env: NodeJS.ProcessEnv, secret: string | undefined, timeoutMs = 30_000): Promise<RunningAgent> {
+  const service = await startService('agent', agentMain, ['--host', '127.0.0.1', '--port', '0', ...args], env, timeoutMs);
+  const url = service.url;
+  return {
+    ...service,
+    api: async (method, route, body, auth) => {
+      const token = auth === undefined ? secret : auth;
+      const { status, body: answer } = await http(method, `${url}${route}`, body, token ? { authorization: `Bearer ${token}` } : {});
+      return { status, body: answer };
+    },
+  };
 }
 
 /** The pid the agent logged for a stream's JIT ("JIT starting", ref "pid N"). */

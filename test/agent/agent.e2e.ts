@@ -167,7 +167,7 @@ describe('agent API (child-process runtime)', () => {
   });
 
   it('DELETE stops the JIT: its process and port are gone and the status lists no stream', async () => {
-    const pid = jitPid(agent.stderr(), 'clip-1');
+    const pid = jitPid(agent.output(), 'clip-1');
     expect(pid).toBeDefined();
     expect(processAlive(pid!)).toBe(true);
     const t0 = Date.now();
@@ -202,7 +202,7 @@ describe('agent API (child-process runtime)', () => {
   it('stops every JIT on SIGTERM and exits 0', async () => {
     const res = await agent.api('POST', '/streams', { id: 'clip-4', inputs: [{ url: clip }] });
     expect(res.status).toBe(201);
-    const pid = jitPid(agent.stderr(), 'clip-4')!;
+    const pid = jitPid(agent.output(), 'clip-4')!;
     expect(processAlive(pid)).toBe(true);
     expect(await agent.stop()).toBe(0);
     expect(processAlive(pid)).toBe(false);
@@ -222,7 +222,7 @@ describe('agent start-up', () => {
     );
     try {
       expect((await open.api('GET', '/status')).status).toBe(200);
-      expect(open.stderr()).toMatch(/"runtime":"process".*"msg":"agent listening"/);
+      expect(open.output()).toMatch(/"runtime":"process".*"msg":"agent listening"/);
     } finally {
       expect(await open.stop()).toBe(0);
     }

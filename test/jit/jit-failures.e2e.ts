@@ -91,7 +91,7 @@ describe('the command line', () => {
     const started = Date.now();
     expect(await jit.exited).toBe(0);
     expect(Date.now() - started).toBeLessThan(5000);
-    expect(jit.stderr()).toContain('no viewer within the technical timeout');
+    expect(jit.output()).toContain('no viewer within the technical timeout');
   });
 });
 

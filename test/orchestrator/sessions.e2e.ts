@@ -8,7 +8,8 @@ import { Client, Connection } from '@temporalio/client';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, openPlayer } from '../support/browser';
 import { makeIndexedClip } from '../support/media';
-import { http, startOrchestrator, type RunningOrchestrator } from '../support/orchestrator-process';
+import { startOrchestrator, type RunningOrchestrator } from '../support/orchestrator-process';
+import { http } from '../support/service-process';
 import { connect, seekAndWait, waitForFrame } from '../support/player';
 import { ensureTemporal, type TemporalServer } from '../support/temporal';
 
@@ -159,6 +160,15 @@ describe('a session, start to end', () => {
     const pid = Number(failed.body.session.instance.id.split('-').pop());
     expect(await eventually(async () => alive(pid), (a) => !a)).toBe(false);
     expect((await http('GET', `${orch.url}/health`)).body).toEqual({ status: 'ok', temporal: 'ok' });
+  });
+
+  it('serves its OpenAPI description, generated from the schemas that validate requests', async () => {
+    const { status, body } = await http('GET', `${orch.url}/openapi.json`);
+    expect(status).toBe(200);
+    expect(Object.keys(body.paths)).toEqual(expect.arrayContaining(['/session', '/sessions', '/session/{id}', '/session/{id}/restart', '/health']));
+    expect(body.components.schemas.SessionRequest.required).toEqual(['inputs']);
+    expect(body.components.schemas.SessionRequest.properties.width).toMatchObject({ type: 'integer', minimum: 16 });
+    expect((await http('GET', `${orch.url}/docs`)).status).toBe(200);
   });
 
   it('refuses a session over JIT_CAPACITY with 503 and Retry-After while the others play on', async () => {

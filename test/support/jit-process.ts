@@ -2,21 +2,14 @@
  * Starts the compiled JIT (`npm run build` first) as a real process on a free port, the way
  * the agent does, and stops it. Stderr is kept for assertions on logs and error messages.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { repoRoot } from './media';
+import { type ServiceProcess, startService } from './service-process';
 
 export const jitMain = path.join(repoRoot, 'dist', 'apps', 'jit', 'src', 'main.js');
 
-export interface RunningJit {
-  url: string;
-  port: number;
-  process: ChildProcess;
-  stderr: () => string;
-  /** Resolves with the exit code once the process has ended. */
-  exited: Promise<number | null>;
-  stop(): Promise<number | null>;
-}
+export type RunningJit = ServiceProcess;
 
 export interface JitRun {
   code: number | null;
@@ -45,41 +38,5 @@ export function runJit(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 
 
 /** Starts a JIT serving `args` on a free port and resolves once it listens. */
 export function startJit(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 20000): Promise<RunningJit> {
-  const child = spawn(process.execPath, [jitMain, '--port', '0', '--host', '127.0.0.1', ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`the JIT did not start within ${timeoutMs} ms\n${stderr}`));
-    }, timeoutMs);
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`the JIT exited with ${code} before listening\n${stderr}`));
-    });
-    child.stderr!.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      const match = /"port":(\d+),"host":"[^"]*".*"msg":"JIT listening"/.exec(stderr);
-      if (!match) return;
-      clearTimeout(timer);
-      const port = Number(match[1]);
-      resolve({
-        url: `http://127.0.0.1:${port}`,
-        port,
-        process: child,
-        stderr: () => stderr,
-        exited,
-        stop: async () => {
-          if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-          const timeout = setTimeout(() => child.kill('SIGKILL'), 5000);
-          const code = await exited;
-          clearTimeout(timeout);
-          return code;
-        },
-      });
-    });
-  });
+  return startService('JIT', jitMain, ['--port', '0', '--host', '127.0.0.1', ...args], env, timeoutMs);
 }

@@ -1,4 +1,5 @@
 import { NestFactory } from '@nestjs/core';
+import { SwaggerModule } from '@nestjs/swagger';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { CommanderError } from 'commander';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
@@ -6,6 +7,7 @@ import { ConfigError, type OrchestratorConfig, parseOrchestratorConfig } from '.
 import { createLogger } from '../../../libs/logging/src';
 import { agentSecret } from './agent-secret';
 import { OrchestratorModule } from './orchestrator.module';
+import { openApiDocument } from './sessions/openapi';
 import { temporalAddress } from './temporal/embedded-temporal';
 
 /** Parses the configuration, or ends the process naming the setting at fault (exit 2). */
@@ -36,9 +38,13 @@ export async function runOrchestrator(argv: string[], env: NodeJS.ProcessEnv, ag
   });
   app.useLogger(app.get(PinoNestLogger));
   app.useBodyParser('json', { limit: '256kb' });
+  SwaggerModule.setup('docs', app, openApiDocument(), { jsonDocumentUrl: 'openapi.json' });
   app.enableShutdownHooks();
   await app.listen(config.port, config.host);
   const bound = app.getHttpServer().address();
   const port = typeof bound === 'object' && bound ? bound.port : config.port;
-  log.info({ port, host: config.host, provider: config.providerClassPath, capacity: config.capacity, worker: config.worker }, 'orchestrator listening');
+  log.info(
+    { port, host: config.host, docs: `http://127.0.0.1:${port}/docs`, provider: config.providerClassPath, capacity: config.capacity, worker: config.worker },
+    'orchestrator listening',
+  );
 }
