@@ -1,18 +1,20 @@
 import 'reflect-metadata';
-import { runAgent } from './agent/agent-main';
-import { runOrchestrator } from './orchestrator-main';
 
 /**
  * One program, two modes: the orchestrator (default), or an instance agent with
  * MAIN_MODULE=agent or the `agent` subcommand. `orchestrator` as first argument is accepted too.
+ * Each mode loads only its own modules: an agent starts per session, and every module it does not
+ * need is start-up time.
  */
 async function main(): Promise<void> {
   const [first, ...rest] = process.argv.slice(2);
   const subcommand = first === 'agent' || first === 'orchestrator' ? first : undefined;
   const args = subcommand ? rest : process.argv.slice(2);
   if (subcommand === 'agent' || (!subcommand && process.env.MAIN_MODULE === 'agent')) {
+    const { runAgent } = require('./agent/agent-main') as typeof import('./agent/agent-main');
     await runAgent(args, process.env);
   } else {
+    const { runOrchestrator } = require('./orchestrator-main') as typeof import('./orchestrator-main');
     await runOrchestrator(args, process.env, __filename);
   }
 }
