@@ -58,12 +58,11 @@ const K = Number(optionValue('--concurrent') ?? (quick ? 4 : 8));
 
 // Port ranges of our own, apart from the end-to-end tests' (agents 18181..18214, media 21000..25999)
 // and below the kernel's ephemeral ports (32768+).
-// The single-instance provider holds a port it handed out for 30 s, released or not, so the range
-// has room for every session of the run (one warm-up, RUNS, then 2 × K), not only for K at once.
+// Every agent port gets its own slice of 100 media ports (one JIT each).
 const AGENT_PORT_MIN = 18400;
-const AGENT_PORT_MAX = AGENT_PORT_MIN + RUNS + 1 + 2 * K + 4 - 1;
+const AGENT_PORT_MAX = AGENT_PORT_MIN + 2 * K + 4 - 1;
 const MEDIA_PORT_MIN = 27000;
-const MEDIA_PORT_MAX = MEDIA_PORT_MIN + Math.max(10, 2 * K) * 100 - 1;
+const MEDIA_PORT_MAX = MEDIA_PORT_MIN + (AGENT_PORT_MAX - AGENT_PORT_MIN + 1) * 100 - 1;
 
 const LOAD_RUNS = quick ? 2 : 3;
 const node = `'${process.execPath}'`;

@@ -22,6 +22,8 @@ describe('orchestrator configuration', () => {
       pollMaxUpTime: 14400,
       agentPortMin: 8081,
       agentPortMax: 8090,
+      agentRuntime: 'auto',
+      agentBinds: [],
       jitImage: DEFAULT_JIT_IMAGE,
       containerPortMin: 49152,
       containerPortMax: 65535,

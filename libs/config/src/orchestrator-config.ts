@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Command, type OutputConfiguration } from 'commander';
 import { z } from 'zod';
-import { DEFAULT_JIT_IMAGE } from './agent-config';
+import { AGENT_RUNTIMES, DEFAULT_JIT_IMAGE } from './agent-config';
 import { ConfigError, describeIssue } from './config-error';
 import { booleanSetting, integerSetting, secondsSetting } from './settings';
 
@@ -29,6 +29,8 @@ const SETTINGS = {
   pollMaxIdleTime: { env: 'JIT_INSTANCE_AGENT_STATUS_POLL_MAX_IDLE_TIME', flag: '--instance-agent-status-poll-max-idle-time' },
   pollMaxUpTime: { env: 'JIT_INSTANCE_AGENT_STATUS_POLL_MAX_UP_TIME', flag: '--instance-agent-status-poll-max-up-time' },
   agentImage: { env: 'JIT_INSTANCE_AGENT_IMAGE' },
+  agentRuntime: { env: 'JIT_INSTANCE_AGENT_RUNTIME' },
+  agentBinds: { env: 'JIT_INSTANCE_AGENT_BINDS' },
   agentPortMin: { env: 'JIT_INSTANCE_AGENT_PORT_MIN' },
   agentPortMax: { env: 'JIT_INSTANCE_AGENT_PORT_MAX' },
   jitImage: { env: 'JIT_IMAGE', flag: '--image' },
@@ -67,6 +69,10 @@ const orchestratorConfigSchema = z
     pollMaxIdleTime: secondsSetting.default(600),
     pollMaxUpTime: secondsSetting.default(14400),
     agentImage: z.string().min(1).default(DEFAULT_AGENT_IMAGE),
+    /** SingleInstanceProvider: agents as containers of agentImage (`docker`), child processes (`process`), or docker when it can be had (`auto`). */
+    agentRuntime: z.enum(AGENT_RUNTIMES).default('auto'),
+    /** Extra `/host:/container[:ro]` binds (comma-separated) for agent containers. */
+    agentBinds: z.string().transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean)).pipe(z.array(z.string().regex(/^\/[^:]*:\/[^:]*(:(ro|rw))?$/, 'each bind must be /host/path:/container/path[:ro]'))).default([]),
     agentPortMin: integerSetting(1, 65535).default(8081),
     agentPortMax: integerSetting(1, 65535).default(8090),
     jitImage: z.string().min(1).default(DEFAULT_JIT_IMAGE),
@@ -97,6 +103,9 @@ const orchestratorConfigSchema = z
     }
     if (c.containerPortMin >= c.containerPortMax) {
       ctx.addIssue({ code: 'custom', path: ['containerPortMax'], message: 'must be above the minimum container port' });
+    } else if ((c.containerPortMax - c.containerPortMin + 1) / (c.agentPortMax - c.agentPortMin + 1) < 100) {
+      // Each local agent gets its own slice of the media ports; a JIT takes a block of 100 of them.
+      ctx.addIssue({ code: 'custom', path: ['containerPortMax'], message: 'leaves fewer than 100 media ports per agent port (JIT_INSTANCE_AGENT_PORT_MIN..MAX)' });
     }
     if ((c.registryUsername === undefined) !== (c.registryPassword === undefined)) {
       ctx.addIssue({ code: 'custom', path: ['registryPassword'], message: 'give both DOCKER_REGISTRY_USERNAME and DOCKER_REGISTRY_PASSWORD' });

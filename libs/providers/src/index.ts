@@ -1,3 +1,4 @@
 export * from './instance-provider';
+export * from './agent-containers';
 export * from './load-provider';
 export * from './single-instance-provider';

@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { AgentContainers } from './agent-containers';
 import { isPortFree } from './free-port';
 import { type Instance, type InstanceProvider, ProvisionError, type ProviderContext } from './instance-provider';
 
@@ -9,55 +10,29 @@ const PROVIDER = 'orchestrator.providers.single_instance_provider.SingleInstance
 
 /**
  * Instances on this machine: an agent per session, on a free port of
- * JIT_INSTANCE_AGENT_PORT_MIN..MAX, as a child process of this same program in agent mode. The
- * child is detached and identified by its pid and port, so an orchestrator that restarts can
- * still release it.
+ * JIT_INSTANCE_AGENT_PORT_MIN..MAX, in one of two forms (JIT_INSTANCE_AGENT_RUNTIME):
+ * - `process`: a child process of this same program in agent mode, detached and identified by its
+ *   pid and port, so an orchestrator that restarts can still release it;
+ * - `docker`: a container of JIT_INSTANCE_AGENT_IMAGE (see AgentContainers), identified by its
+ *   container id; its JITs run as containers too.
+ * `auto` (the default) is docker when a Docker engine answers and the agent image is there or can
+ * be pulled, else process; the choice and its reason are logged once, at the first provision.
  */
 export class SingleInstanceProvider implements InstanceProvider {
   /** Ports handed out and not yet seen bound, so two provisions at once never pick the same one. */
   private readonly claimed = new Set<number>();
 
+  private containers?: AgentContainers;
+  /** The runtime `auto` chose (or `docker` confirmed), once. */
+  private choice?: Promise<'docker' | 'process'>;
+
   constructor(private readonly context: ProviderContext) {}
 
   async provision(sessionId: string): Promise<Instance> {
-    const { config } = this.context;
+    const runtime = await this.runtime();
     const port = await this.claimPort();
     try {
-      const logDir = resolve('.cache', 'agents');
-      mkdirSync(logDir, { recursive: true });
-      const logFile = join(logDir, `${sessionId}.log`);
-      const out = openSync(logFile, 'a');
-      const child = spawn(process.execPath, [this.context.agentEntry, 'agent'], {
-        detached: true,
-        stdio: ['ignore', out, out],
-        env: {
-          ...process.env,
-          MAIN_MODULE: 'agent',
-          JIT_INSTANCE_AGENT_HOST: '0.0.0.0',
-          JIT_INSTANCE_AGENT_PORT: String(port),
-          JIT_AGENT_SECRET: this.context.agentSecret,
-          JIT_AGENT_RUNTIME: 'process',
-          JIT_VERBOSE: String(config.verbose),
-          JIT_IMAGE: config.jitImage,
-          JIT_CONTAINER_PORT_MIN: String(config.containerPortMin),
-          JIT_CONTAINER_PORT_MAX: String(config.containerPortMax),
-          JIT_PRUNE: String(config.prune),
-          JIT_REMOVE_RUNNING: String(config.removeRunning),
-          JIT_KEEP_CONTAINERS: String(config.keepContainers),
-          ...(config.publicIp ? { JIT_PUBLIC_IP: config.publicIp } : {}),
-        },
-      });
-      closeSync(out);
-      child.unref();
-      if (child.pid === undefined) throw new ProvisionError(`could not start an agent process for ${sessionId}`);
-      this.context.log.info({ sessionId, port, pid: child.pid, logFile }, 'agent process started');
-      return {
-        id: `local-${port}-${child.pid}`,
-        provider: PROVIDER,
-        agentUrl: `http://127.0.0.1:${port}`,
-        streamHost: '127.0.0.1',
-        details: { pid: String(child.pid), port: String(port), logFile },
-      };
+      return runtime === 'docker' ? await this.provisionContainer(sessionId, port) : this.provisionProcess(sessionId, port);
     } finally {
       // Held until the agent had time to bind it, so a concurrent provision skips it.
       setTimeout(() => this.claimed.delete(port), 30_000).unref();
@@ -65,6 +40,8 @@ export class SingleInstanceProvider implements InstanceProvider {
   }
 
   async release(instance: Instance): Promise<void> {
+    this.claimed.delete(Number(instance.details.port));
+    if (instance.details.containerId) return this.releaseContainer(instance);
     const pid = Number(instance.details.pid);
     if (!this.isOurAgent(pid, instance.details.port)) return;
     process.kill(pid, 'SIGTERM');
@@ -74,7 +51,127 @@ export class SingleInstanceProvider implements InstanceProvider {
   }
 
   async isAlive(instance: Instance): Promise<boolean> {
+    if (instance.details.containerId) return this.agentContainers().running(instance.details.containerId);
     return this.isOurAgent(Number(instance.details.pid), instance.details.port);
+  }
+
+  private agentContainers(): AgentContainers {
+    this.containers ??= new AgentContainers(this.context.config, this.context.log);
+    return this.containers;
+  }
+
+  /** `process` and `docker` as configured (docker checked once: engine and image); `auto` decides once, logging why. */
+  private runtime(): Promise<'docker' | 'process'> {
+    const { config, log } = this.context;
+    if (config.agentRuntime === 'process') return Promise.resolve('process');
+    this.choice ??= (async () => {
+      const image = config.agentImage;
+      let why: string | undefined;
+      try {
+        why = await this.agentContainers().unavailable();
+      } catch (error) {
+        why = (error as Error).message;
+      }
+      if (!why) {
+        log.info({ runtime: config.agentRuntime, image }, 'agents run as Docker containers');
+        return 'docker' as const;
+      }
+      if (config.agentRuntime === 'docker') throw new ProvisionError(`JIT_INSTANCE_AGENT_RUNTIME=docker: ${why}`);
+      log.info({ reason: why }, 'JIT_INSTANCE_AGENT_RUNTIME=auto: agents run as child processes');
+      return 'process' as const;
+    })();
+    // A docker runtime that cannot be had is retried at the next provision.
+    return this.choice.catch((error) => {
+      this.choice = undefined;
+      throw error;
+    });
+  }
+
+  /**
+   * The agent on agent port `port` gets its own slice of JIT_CONTAINER_PORT_MIN..MAX, one slice
+   * per agent port: agents started at the same moment cannot hand the same ports to their JITs.
+   */
+  private mediaPorts(port: number): { JIT_CONTAINER_PORT_MIN: string; JIT_CONTAINER_PORT_MAX: string } {
+    const { containerPortMin, containerPortMax, agentPortMin, agentPortMax } = this.context.config;
+    const slice = Math.floor((containerPortMax - containerPortMin + 1) / (agentPortMax - agentPortMin + 1));
+    const first = containerPortMin + (port - agentPortMin) * slice;
+    return { JIT_CONTAINER_PORT_MIN: String(first), JIT_CONTAINER_PORT_MAX: String(first + slice - 1) };
+  }
+
+  /** What an agent gets in its environment, whichever form it runs in. */
+  private agentEnvironment(port: number, runtime: 'docker' | 'process'): Record<string, string> {
+    const { config } = this.context;
+    return {
+      MAIN_MODULE: 'agent',
+      JIT_INSTANCE_AGENT_HOST: '0.0.0.0',
+      JIT_INSTANCE_AGENT_PORT: String(port),
+      JIT_AGENT_SECRET: this.context.agentSecret,
+      JIT_AGENT_RUNTIME: runtime,
+      JIT_VERBOSE: String(config.verbose),
+      JIT_IMAGE: config.jitImage,
+      ...this.mediaPorts(port),
+      JIT_PRUNE: String(config.prune),
+      JIT_REMOVE_RUNNING: String(config.removeRunning),
+      JIT_KEEP_CONTAINERS: String(config.keepContainers),
+      ...(config.publicIp ? { JIT_PUBLIC_IP: config.publicIp } : {}),
+    };
+  }
+
+  private async provisionContainer(sessionId: string, port: number): Promise<Instance> {
+    let started: { containerId: string; name: string };
+    try {
+      started = await this.agentContainers().start(sessionId, port, this.agentEnvironment(port, 'docker'));
+    } catch (error) {
+      const status = (error as { statusCode?: number }).statusCode;
+      // The engine refusing the container (bad image, bad bind) will refuse it again.
+      if (status !== undefined && status >= 400 && status < 500) throw new ProvisionError(`the engine refused the agent container: ${(error as Error).message}`);
+      throw error;
+    }
+    const { containerId, name } = started;
+    this.context.log.info({ sessionId, port, containerId, name, image: this.agentContainers().image }, 'agent container started');
+    return {
+      id: `container-${port}-${containerId.slice(0, 12)}`,
+      provider: PROVIDER,
+      agentUrl: `http://127.0.0.1:${port}`,
+      streamHost: '127.0.0.1',
+      details: { runtime: 'docker', containerId, containerName: name, port: String(port), logFile: join(resolve('.cache', 'agents'), `${sessionId}.log`) },
+    };
+  }
+
+  private async releaseContainer(instance: Instance): Promise<void> {
+    const logs = await this.agentContainers().stop(instance.details.containerId);
+    if (logs !== undefined && instance.details.logFile) {
+      try {
+        mkdirSync(resolve(instance.details.logFile, '..'), { recursive: true });
+        writeFileSync(instance.details.logFile, logs, { flag: 'a' });
+      } catch {
+        // the log is a convenience
+      }
+    }
+    this.context.log.info({ instance: instance.id, containerId: instance.details.containerId }, 'agent container released');
+  }
+
+  private provisionProcess(sessionId: string, port: number): Instance {
+    const logDir = resolve('.cache', 'agents');
+    mkdirSync(logDir, { recursive: true });
+    const logFile = join(logDir, `${sessionId}.log`);
+    const out = openSync(logFile, 'a');
+    const child = spawn(process.execPath, [this.context.agentEntry, 'agent'], {
+      detached: true,
+      stdio: ['ignore', out, out],
+      env: { ...process.env, ...this.agentEnvironment(port, 'process') },
+    });
+    closeSync(out);
+    child.unref();
+    if (child.pid === undefined) throw new ProvisionError(`could not start an agent process for ${sessionId}`);
+    this.context.log.info({ sessionId, port, pid: child.pid, logFile }, 'agent process started');
+    return {
+      id: `local-${port}-${child.pid}`,
+      provider: PROVIDER,
+      agentUrl: `http://127.0.0.1:${port}`,
+      streamHost: '127.0.0.1',
+      details: { pid: String(child.pid), port: String(port), logFile },
+    };
   }
 
   /** The pid still runs the agent we started (a recycled pid is someone else's process). */

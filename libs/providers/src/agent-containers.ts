@@ -1,0 +1,179 @@
+import Docker from 'dockerode';
+import { randomBytes } from 'node:crypto';
+import type { OrchestratorConfig } from '../../config/src';
+import type { Logger } from '../../logging/src';
+
+/** Agent containers carry `jit.agent=true` and `jit.session=<id>`; never `jit`, which the agents' --prune/--remove-running remove. */
+export const AGENT_LABEL = 'jit.agent';
+export const SESSION_LABEL = 'jit.session';
+/** Where the engine's socket is mounted in an agent container. */
+const SOCKET_IN_CONTAINER = '/var/run/docker.sock';
+/** Seconds an agent gets after SIGTERM to stop its JITs (each gets 5 s) before it is killed. */
+const AGENT_STOP_GRACE_S = 20;
+/** The agent's own settings the orchestrator does not parse, passed on when set (the child-process form inherits them). */
+const AGENT_PASS_THROUGH = ['JIT_CONTAINER_BINDS', 'JIT_CONTAINER_NETWORK', 'JIT_CONTAINER_PORT_BLOCK', 'JIT_STREAM_START_TIMEOUT'];
+
+/** The image reference as an engine accepts it: repeated slashes collapsed. */
+export function imageReference(image: string): string {
+  return image.replace(/\/{2,}/g, '/');
+}
+
+/** The registry of an image reference, for the login: its first part when that is a host name. */
+function registryOf(image: string): string {
+  const first = image.split('/')[0];
+  return image.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost') ? first : 'https://index.docker.io/v1/';
+}
+
+const statusOf = (error: unknown) => (error as { statusCode?: number }).statusCode;
+
+/** Whether the engine answers `GET /_ping` within `timeoutMs`. */
+async function answers(docker: Docker, timeoutMs = 2000): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      docker.ping().then(() => true),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
+    ]);
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** stdout+stderr of a container without a TTY: frames of an 8-byte header and a payload. */
+function demux(buffer: Buffer): string {
+  let out = '';
+  for (let offset = 0; offset + 8 <= buffer.length; ) {
+    const size = buffer.readUInt32BE(offset + 4);
+    out += buffer.subarray(offset + 8, offset + 8 + size).toString('utf8');
+    offset += 8 + size;
+  }
+  return out;
+}
+
+/**
+ * Agents as containers of JIT_INSTANCE_AGENT_IMAGE on the engine of DOCKER_HOST (or the default
+ * socket; dockerode reads it): host network (the agent reaches its JITs on 127.0.0.1, and their
+ * port blocks are the host's), the engine's socket mounted so the agent starts JIT containers.
+ */
+export class AgentContainers {
+  readonly docker = new Docker();
+  readonly image: string;
+
+  constructor(
+    private readonly config: OrchestratorConfig,
+    private readonly log: Logger,
+  ) {
+    this.image = imageReference(config.agentImage);
+  }
+
+  /** Why agent containers cannot be had (no engine, image missing and not pullable), or undefined when they can. */
+  async unavailable(): Promise<string | undefined> {
+    if (!(await answers(this.docker))) return `no Docker engine answers at ${this.engine()}`;
+    try {
+      await this.docker.getImage(this.image).inspect();
+      return undefined;
+    } catch (error) {
+      if (statusOf(error) !== 404) return `the engine at ${this.engine()} cannot inspect ${this.image}: ${(error as Error).message}`;
+    }
+    try {
+      await this.pull();
+      return undefined;
+    } catch (error) {
+      return `the agent image ${this.image} is not on the engine and cannot be pulled: ${(error as Error).message}`;
+    }
+  }
+
+  private engine(): string {
+    return process.env.DOCKER_HOST || 'unix:///var/run/docker.sock';
+  }
+
+  private async pull(): Promise<void> {
+    const { registryUsername: username, registryPassword: password } = this.config;
+    const authconfig = username && password ? { username, password, serveraddress: registryOf(this.image) } : undefined;
+    const t0 = Date.now();
+    this.log.info({ image: this.image, login: Boolean(authconfig) }, 'pulling the agent image');
+    const stream = await this.docker.pull(this.image, authconfig ? { authconfig } : {});
+    await new Promise<void>((resolve, reject) => {
+      this.docker.modem.followProgress(stream, (error: Error | null, events: { error?: string }[]) => {
+        const failed = events?.find((e) => e.error);
+        if (error || failed) reject(error ?? new Error(failed!.error));
+        else resolve();
+      });
+    });
+    this.log.info({ image: this.image, ms: Date.now() - t0 }, 'agent image pulled');
+  }
+
+  /** Starts the agent of `sessionId` on `port` (host network); resolves with the container id once it runs. */
+  async start(sessionId: string, port: number, env: Record<string, string>): Promise<{ containerId: string; name: string }> {
+    const socketPath = await (this.docker.modem as unknown as { getSocketPath(): Promise<string | undefined> }).getSocketPath();
+    const dockerHost = socketPath ? `unix://${SOCKET_IN_CONTAINER}` : process.env.DOCKER_HOST;
+    const passed = Object.fromEntries(AGENT_PASS_THROUGH.flatMap((name) => (process.env[name] ? [[name, process.env[name]!]] : [])));
+    const { registryUsername, registryPassword } = this.config;
+    const environment: Record<string, string> = {
+      ...passed,
+      ...env,
+      JIT_AGENT_RUNTIME: 'docker',
+      ...(dockerHost ? { DOCKER_HOST: dockerHost } : {}),
+      ...(registryUsername && registryPassword ? { DOCKER_REGISTRY_USERNAME: registryUsername, DOCKER_REGISTRY_PASSWORD: registryPassword } : {}),
+    };
+    const name = `jit-agent-${sessionId}-${randomBytes(3).toString('hex')}`;
+    const container = await this.docker.createContainer({
+      name,
+      Image: this.image,
+      Labels: { [AGENT_LABEL]: 'true', [SESSION_LABEL]: sessionId, 'jit.agent.port': String(port), 'jit.orchestrator': this.config.orchestratorId },
+      Env: Object.entries(environment).map(([k, v]) => `${k}=${v}`),
+      HostConfig: {
+        Init: true,
+        NetworkMode: 'host',
+        Binds: [...(socketPath ? [`${socketPath}:${SOCKET_IN_CONTAINER}`] : []), ...this.config.agentBinds],
+      },
+    });
+    try {
+      await container.start();
+    } catch (error) {
+      await container.remove({ force: true }).catch(() => undefined);
+      throw error;
+    }
+    return { containerId: container.id, name };
+  }
+
+  /** Whether the container runs and is one of our agents. */
+  async running(containerId: string): Promise<boolean> {
+    try {
+      const info = await this.docker.getContainer(containerId).inspect();
+      return info.State.Running && info.Config.Labels?.[AGENT_LABEL] === 'true';
+    } catch (error) {
+      if (statusOf(error) === 404) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * SIGTERM (the agent stops its JITs), SIGKILL after AGENT_STOP_GRACE_S, then removal; its log
+   * is kept in `logFile` when given. A container already gone is fine.
+   */
+  async stop(containerId: string): Promise<string | undefined> {
+    const container = this.docker.getContainer(containerId);
+    try {
+      await container.stop({ t: AGENT_STOP_GRACE_S });
+    } catch (error) {
+      const status = statusOf(error);
+      if (status === 404) return undefined;
+      if (status !== 304) throw error;
+    }
+    let logs: string | undefined;
+    try {
+      logs = demux((await container.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer);
+    } catch {
+      // no logs: nothing to keep
+    }
+    try {
+      await container.remove({ force: true });
+    } catch (error) {
+      if (statusOf(error) !== 404) throw error;
+    }
+    return logs;
+  }
+}
