@@ -13,7 +13,8 @@ import type { Browser, Page } from 'playwright-core';
 import { randomBytes, randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import { launchBrowser, openPlayer, saveScreenshot } from '../support/browser';
-import { ensureDockerEngineSync, ensureLocalImage, hostBinds, type DockerEngine } from '../support/docker-engine';
+import { describeWithDockerEngine } from '../support/docker-describe';
+import { ensureLocalImage, hostBinds, type DockerEngine } from '../support/docker-engine';
 import { makeIndexedClip, repoRoot } from '../support/media';
 import { connect, waitForFrame } from '../support/player';
 import { connectPinned, portAnswers, startAgent, type RunningAgent } from './agent-process';
@@ -47,25 +48,7 @@ async function ensureJitImage(docker: Docker): Promise<void> {
   }
 }
 
-const engine = ensureDockerEngineSync();
-
-if ('unavailable' in engine) {
-  const reason = engine.unavailable;
-  if (process.env.JIT_ALLOW_NO_DOCKER === '1') {
-    console.warn(`agent Docker runtime tests skipped (JIT_ALLOW_NO_DOCKER=1): ${reason}`);
-    describe.skip(`agent, Docker runtime (skipped: ${reason.split('\n')[0]})`, () => {
-      it('starts, lists, plays and stops JIT containers', () => {});
-    });
-  } else {
-    describe('agent, Docker runtime', () => {
-      it('has a Docker engine (set JIT_ALLOW_NO_DOCKER=1 to skip these tests where it cannot be)', () => {
-        throw new Error(`no Docker engine: ${reason}`);
-      });
-    });
-  }
-} else {
-  describeDocker(engine);
-}
+describeWithDockerEngine('agent, Docker runtime', describeDocker);
 
 function describeDocker(engine: DockerEngine): void {
   describe(`agent, Docker runtime (${engine.owned ? 'podman service started by the test' : 'DOCKER_HOST'})`, () => {

@@ -11,7 +11,8 @@
  */
 import Docker from 'dockerode';
 import { randomUUID } from 'node:crypto';
-import { ensureDockerEngineSync, ensureLocalImage, hostBinds, type DockerEngine } from '../support/docker-engine';
+import { describeWithDockerEngine } from '../support/docker-describe';
+import { ensureLocalImage, hostBinds, type DockerEngine } from '../support/docker-engine';
 
 jest.setTimeout(60_000);
 
@@ -46,25 +47,7 @@ async function waitForHttp(url: string, timeoutMs: number): Promise<string> {
   throw new Error(`${url} did not answer within ${timeoutMs} ms: ${String(last)}`);
 }
 
-const engine = ensureDockerEngineSync();
-
-if ('unavailable' in engine) {
-  const reason = engine.unavailable;
-  if (process.env.JIT_ALLOW_NO_DOCKER === '1') {
-    console.warn(`Docker engine tests skipped (JIT_ALLOW_NO_DOCKER=1): ${reason}`);
-    describe.skip(`Docker engine API (skipped: ${reason.split('\n')[0]})`, () => {
-      it('runs a labelled container from a local image and reaches its published port', () => {});
-    });
-  } else {
-    describe('Docker engine API', () => {
-      it('is available (set JIT_ALLOW_NO_DOCKER=1 to skip these tests where it cannot be)', () => {
-        throw new Error(`no Docker engine: ${reason}`);
-      });
-    });
-  }
-} else {
-  describeEngine(engine);
-}
+describeWithDockerEngine('Docker engine API', describeEngine);
 
 function describeEngine(engine: DockerEngine): void {
   describe(`Docker engine API (${engine.owned ? 'podman service started by the test' : 'DOCKER_HOST'}: ${engine.dockerHost})`, () => {

@@ -16,7 +16,8 @@ import type { Browser } from 'playwright-core';
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import { launchBrowser, openPlayer } from '../support/browser';
-import { ensureDockerEngineSync, ensureLocalImage, hostBinds, type DockerEngine } from '../support/docker-engine';
+import { describeWithDockerEngine } from '../support/docker-describe';
+import { ensureLocalImage, hostBinds, type DockerEngine } from '../support/docker-engine';
 import { makeIndexedClip, repoRoot } from '../support/media';
 import { startOrchestrator, type RunningOrchestrator } from '../support/orchestrator-process';
 import { connect, seekAndWait, waitForFrame } from '../support/player';
@@ -52,25 +53,7 @@ async function ensureImage(docker: Docker, name: string, main: string, cmd: stri
   }
 }
 
-const engine = ensureDockerEngineSync();
-
-if ('unavailable' in engine) {
-  const reason = engine.unavailable;
-  if (process.env.JIT_ALLOW_NO_DOCKER === '1') {
-    console.warn(`session tests with agent containers skipped (JIT_ALLOW_NO_DOCKER=1): ${reason}`);
-    describe.skip(`sessions, agents as containers (skipped: ${reason.split('\n')[0]})`, () => {
-      it('starts, plays and ends a session', () => {});
-    });
-  } else {
-    describe('sessions, agents as containers', () => {
-      it('has a Docker engine (set JIT_ALLOW_NO_DOCKER=1 to skip these tests where it cannot be)', () => {
-        throw new Error(`no Docker engine: ${reason}`);
-      });
-    });
-  }
-} else {
-  describeDocker(engine);
-}
+describeWithDockerEngine('sessions, agents as containers', describeDocker);
 
 function describeDocker(engine: DockerEngine): void {
   describe(`sessions, agents as containers (${engine.owned ? 'podman service started by the test' : 'DOCKER_HOST'})`, () => {

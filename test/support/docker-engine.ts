@@ -190,3 +190,4 @@ export function hostBinds(extra: string[] = []): string[] {
   for (const b of extra) binds.add(b);
   return [...binds];
 }
+

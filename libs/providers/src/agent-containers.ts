@@ -1,6 +1,7 @@
 import Docker from 'dockerode';
 import { randomBytes } from 'node:crypto';
 import type { OrchestratorConfig } from '../../config/src';
+import { imageReference, pullImage } from '../../docker/src';
 import type { Logger } from '../../logging/src';
 
 /** Agent containers carry `jit.agent=true` and `jit.session=<id>`; never `jit`, which the agents' --prune/--remove-running remove. */
@@ -12,17 +13,6 @@ const SOCKET_IN_CONTAINER = '/var/run/docker.sock';
 const AGENT_STOP_GRACE_S = 20;
 /** The agent's own settings the orchestrator does not parse, passed on when set (the child-process form inherits them). */
 const AGENT_PASS_THROUGH = ['JIT_CONTAINER_BINDS', 'JIT_CONTAINER_NETWORK', 'JIT_CONTAINER_PORT_BLOCK', 'JIT_STREAM_START_TIMEOUT'];
-
-/** The image reference as an engine accepts it: repeated slashes collapsed. */
-export function imageReference(image: string): string {
-  return image.replace(/\/{2,}/g, '/');
-}
-
-/** The registry of an image reference, for the login: its first part when that is a host name. */
-function registryOf(image: string): string {
-  const first = image.split('/')[0];
-  return image.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost') ? first : 'https://index.docker.io/v1/';
-}
 
 const statusOf = (error: unknown) => (error as { statusCode?: number }).statusCode;
 
@@ -89,21 +79,10 @@ export class AgentContainers {
     return process.env.DOCKER_HOST || 'unix:///var/run/docker.sock';
   }
 
-  private async pull(): Promise<void> {
-    const { registryUsername: username, registryPassword: password } = this.config;
-    const authconfig = username && password ? { username, password, serveraddress: registryOf(this.image) } : undefined;
-    const t0 = Date.now();
-    this.log.info({ image: this.image, login: Boolean(authconfig) }, 'pulling the agent image');
-    const stream = await this.docker.pull(this.image, authconfig ? { authconfig } : {});
-    await new Promise<void>((resolve, reject) => {
-      this.docker.modem.followProgress(stream, (error: Error | null, events: { error?: string }[]) => {
-        const failed = events?.find((e) => e.error);
-        if (error || failed) reject(error ?? new Error(failed!.error));
-        else resolve();
-      });
-    });
-    this.log.info({ image: this.image, ms: Date.now() - t0 }, 'agent image pulled');
+  private pull(): Promise<void> {
+    return pullImage(this.docker, this.image, this.config, this.log);
   }
+
 
   /** Starts the agent of `sessionId` on `port` (host network); resolves with the container id once it runs. */
   async start(sessionId: string, port: number, env: Record<string, string>): Promise<{ containerId: string; name: string }> {

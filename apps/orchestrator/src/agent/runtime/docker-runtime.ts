@@ -1,6 +1,7 @@
 import Docker from 'dockerode';
 import { randomBytes } from 'node:crypto';
 import type { AgentConfig } from '../../../../../libs/config/src';
+import { imageReference, pullImage } from '../../../../../libs/docker/src';
 import type { Logger } from '../../../../../libs/logging/src';
 import { jitCommand, jitEnvironment } from './process-runtime';
 import { reachableHost, STOP_GRACE_S, type StreamHandle, type StreamRuntime, type StreamSpec, TextTail } from './stream-runtime';
@@ -32,20 +33,6 @@ export async function dockerAnswers(docker: Docker, timeoutMs = 2000): Promise<b
   } finally {
     clearTimeout(timer);
   }
-}
-
-/**
- * The image reference as an engine accepts it: repeated slashes collapsed (the spec's default,
- * `codemill-docker.jfrog.io//accurate-player/…`, has two, which Docker refuses as a reference).
- */
-export function imageReference(image: string): string {
-  return image.replace(/\/{2,}/g, '/');
-}
-
-/** The registry of an image reference, for the login: its first part when that is a host name. */
-export function registryOf(image: string): string {
-  const first = image.split('/')[0];
-  return image.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost') ? first : 'https://index.docker.io/v1/';
 }
 
 /** stdout+stderr of a container without a TTY: frames of an 8-byte header and a payload. */
@@ -190,19 +177,8 @@ export class DockerRuntime implements StreamRuntime {
     } catch (error) {
       if (!isNotFound(error)) throw error;
     }
-    const { registryUsername: username, registryPassword: password } = this.config;
-    const authconfig = username && password ? { username, password, serveraddress: registryOf(this.image) } : undefined;
-    const t0 = Date.now();
-    this.log.info({ image: this.image, login: Boolean(authconfig) }, 'pulling the JIT image');
-    const stream = await this.docker.pull(this.image, authconfig ? { authconfig } : {});
-    await new Promise<void>((resolve, reject) => {
-      this.docker.modem.followProgress(stream, (error: Error | null, events: { error?: string }[]) => {
-        const failed = events?.find((e) => e.error);
-        if (error || failed) reject(error ?? new Error(failed!.error));
-        else resolve();
-      });
-    });
-    this.log.info({ image: this.image, ms: Date.now() - t0 }, 'JITs run as Docker containers (image pulled)');
+    await pullImage(this.docker, this.image, this.config, this.log);
+    this.log.info({ image: this.image }, 'JITs run as Docker containers (image pulled)');
   }
 
   async start(spec: StreamSpec): Promise<StreamHandle> {
