@@ -163,24 +163,8 @@ export function buildOrchestratorCommand(): Command {
     .exitOverride();
 }
 
-const FLAG_KEYS: Partial<Record<SettingKey, string>> = {
-  publicIp: 'publicIp',
-  host: 'host',
-  port: 'port',
-  containerPortMin: 'containerPortMin',
-  containerPortMax: 'containerPortMax',
-  capacity: 'capacity',
-  turn: 'turn',
-  jitImage: 'image',
-  prune: 'prune',
-  removeRunning: 'removeRunning',
-  keepContainers: 'keepContainers',
-  verbose: 'verbose',
-  providerClassPath: 'instanceProviderPath',
-  pollInterval: 'instanceAgentStatusPollInterval',
-  pollMaxIdleTime: 'instanceAgentStatusPollMaxIdleTime',
-  pollMaxUpTime: 'instanceAgentStatusPollMaxUpTime',
-};
+/** commander's key for a flag: `--instance-provider-path` → instanceProviderPath, `--no-worker` → worker. */
+const optionKey = (flag: string) => flag.replace(/^--(no-)?/, '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
 /**
  * Parses the orchestrator's command line and environment: an explicit flag beats --dev, which
@@ -192,14 +176,13 @@ export function parseOrchestratorConfig(argv: readonly string[], env: NodeJS.Pro
   command.parse(argv as string[], { from: 'user' });
   const flags = command.opts<Record<string, string | boolean | undefined>>();
   const raw: Record<string, unknown> = {};
-  for (const [key, setting] of Object.entries(SETTINGS) as [SettingKey, { env: string }][]) {
-    const flagKey = FLAG_KEYS[key];
-    const fromFlag = flagKey ? flags[flagKey] : undefined;
+  for (const [key, setting] of Object.entries(SETTINGS) as [SettingKey, { env: string; flag?: string }][]) {
+    const fromFlag = setting.flag ? flags[optionKey(setting.flag)] : undefined;
     const fromEnv = env[setting.env];
     raw[key] = fromFlag ?? (flags.dev ? DEV[key] : undefined) ?? (fromEnv === '' ? undefined : fromEnv);
   }
   // commander's --no-worker sets worker=false, and true when absent: only false is a choice.
-  raw.worker = flags.worker === false ? false : raw.worker;
+  raw.worker = flags.worker === false ? false : env.JIT_ORCHESTRATOR_WORKER || undefined;
   const parsed = orchestratorConfigSchema.safeParse(raw);
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => describeIssue(i, sourceOf)).join('; '));
   return parsed.data;
