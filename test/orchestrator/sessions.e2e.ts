@@ -162,6 +162,17 @@ describe('a session, start to end', () => {
     expect((await http('GET', `${orch.url}/health`)).body).toEqual({ status: 'ok', temporal: 'ok' });
   });
 
+  it('admits exactly JIT_CAPACITY of many sessions requested at the same moment', async () => {
+    const answers = await Promise.all(Array.from({ length: 5 }, () => http('POST', `${orch.url}/session?wait=false`, { inputs: [{ url: clip }] })));
+    const accepted = answers.filter((a) => a.status === 202);
+    expect(accepted).toHaveLength(2);
+    expect(answers.filter((a) => a.status === 503)).toHaveLength(3);
+    for (const a of accepted) {
+      await eventually(() => http('GET', `${orch.url}/session/${a.body.sessionId}`), (r) => r.body.state === 'running');
+      expect((await http('DELETE', `${orch.url}/session/${a.body.sessionId}`)).body.state).toBe('ended');
+    }
+  });
+
   it('serves its OpenAPI description, generated from the schemas that validate requests', async () => {
     const { status, body } = await http('GET', `${orch.url}/openapi.json`);
     expect(status).toBe(200);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { HttpException, HttpStatus, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { type Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type Client, type WorkflowHandle, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ORCHESTRATOR_CONFIG, TEMPORAL_CLIENT } from '../../../../activities/src';
 import type { OrchestratorConfig } from '../../../../libs/config/src';
 import type { SessionRequest, StreamOptions } from '../../../../libs/sessions/src';
@@ -32,12 +33,18 @@ export interface SessionView {
 
 const RUNNING_QUERY = `WorkflowType = "${SESSION_WORKFLOW}" AND ExecutionStatus = "Running"`;
 
+/** How long an admission waits for Temporal's visibility to count the session it started. */
+const VISIBILITY_WAIT_MS = 2000;
+
 /** Seconds a client is told to wait before trying again when the capacity is reached. */
 const RETRY_AFTER_S = 10;
 
 /** The REST API's side of Temporal: every session is a workflow, found by its id. */
 @Injectable()
 export class SessionsService {
+  /** Admissions of new sessions, one after another. */
+  private admissions: Promise<void> = Promise.resolve();
+
   constructor(
     @Inject(TEMPORAL_CLIENT) private readonly client: Client,
     @Inject(TEMPORAL_OPTIONS) private readonly temporal: TemporalOptions,
@@ -46,7 +53,23 @@ export class SessionsService {
 
   /** Starts a session; with `wait`, resolves once its stream runs (or it failed). */
   async create(request: SessionRequest, wait: boolean): Promise<SessionView> {
-    // Counted in Temporal, so the limit holds across restarts and replicas of the orchestrator.
+    const admitted = this.admissions.then(() => this.admit(request));
+    this.admissions = admitted.then(
+      () => undefined,
+      () => undefined,
+    );
+    const handle = await admitted;
+    const state = wait ? await handle.executeUpdate(untilRunningUpdate) : await handle.query(stateQuery);
+    return this.view(state);
+  }
+
+  /**
+   * Counts the running sessions in Temporal (so the limit holds across restarts of the
+   * orchestrator) and starts the workflow when there is room, one request at a time, waiting until
+   * Temporal's count includes the new session so the next request sees it. Replicas of the
+   * orchestrator still count independently: two at the same moment can both admit one.
+   */
+  private async admit(request: SessionRequest): Promise<WorkflowHandle> {
     const { count } = await this.client.workflow.count(RUNNING_QUERY);
     if (count >= this.config.capacity) {
       throw new HttpException(
@@ -68,8 +91,11 @@ export class SessionsService {
       },
     };
     const handle = await this.client.workflow.start(SESSION_WORKFLOW, { workflowId: sessionId, taskQueue: this.temporal.taskQueue, args: [input] });
-    const state = wait ? await handle.executeUpdate(untilRunningUpdate) : await handle.query(stateQuery);
-    return this.view(state);
+    for (let waited = 0; waited < VISIBILITY_WAIT_MS; waited += 20) {
+      if ((await this.client.workflow.count(RUNNING_QUERY)).count > count) break;
+      await sleep(20);
+    }
+    return handle;
   }
 
   async get(sessionId: string): Promise<SessionView> {
