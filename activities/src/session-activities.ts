@@ -8,6 +8,9 @@ import type { Logger } from '../../libs/logging/src';
 import type { SessionActivityApi, WatchOutcome } from './session-activities.contract';
 import { AGENT_SECRET, INSTANCE_PROVIDER, LOGGER } from './tokens';
 
+/** Polls of what a session start waits on (agent up, stream running): cheap local HTTP calls, short waits. */
+const READY_POLL_MS = 50;
+
 /** How long the agent of a running stream may be unreachable before the session gives up on it. */
 const AGENT_UNREACHABLE_S = 30;
 
@@ -56,7 +59,7 @@ export class SessionActivities implements SessionActivityApi {
       if (await agent.health()) return;
       if (!(await this.provider.isAlive(instance))) throw nonRetryable(`instance ${instance.id} stopped before its agent answered`);
       Context.current().heartbeat();
-      await Context.current().sleep(250);
+      await Context.current().sleep(READY_POLL_MS);
     }
   }
 
@@ -77,7 +80,7 @@ export class SessionActivities implements SessionActivityApi {
       if (!stream || stream.state === 'exited') throw nonRetryable(`stream ${streamId} ended before it ran (exit code ${stream?.exitCode ?? 'unknown'})`);
       if (stream.state === 'running') return;
       Context.current().heartbeat();
-      await Context.current().sleep(200);
+      await Context.current().sleep(READY_POLL_MS);
     }
   }
 
@@ -114,7 +117,7 @@ export class SessionActivities implements SessionActivityApi {
       const busy = (await agent.status()).streams.filter((s) => s.state !== 'exited');
       if (busy.length === 0) return;
       Context.current().heartbeat();
-      await Context.current().sleep(200);
+      await Context.current().sleep(READY_POLL_MS);
     }
   }
 

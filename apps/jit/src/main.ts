@@ -11,6 +11,7 @@ import { configureAvLog } from './media/av-log';
 import { InputError } from './media/input-location';
 import { MediaCatalog } from './media/media-catalog';
 import { ViewerRegistry } from './viewers/viewer-registry';
+import { launchArguments } from './standby';
 import { createCertificate } from './webrtc/peer-config';
 
 /** The player page, copied next to the compiled code by `npm run build`. */
@@ -23,9 +24,12 @@ function fail(message: string, code = 2): never {
 }
 
 async function main(): Promise<void> {
+  // Made before the arguments are known: a JIT started ahead of time has it ready.
+  const certificate = createCertificate();
+  const { argv, env } = await launchArguments();
   let config;
   try {
-    config = parseJitConfig(process.argv.slice(2), process.env);
+    config = parseJitConfig(argv, env);
   } catch (error) {
     if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : 2);
     if (error instanceof ConfigError) fail(error.message);
@@ -53,7 +57,7 @@ async function main(): Promise<void> {
     clearTimeout(timer);
     process.exit(0);
   };
-  const viewers = new ViewerRegistry(config, await createCertificate(), media, log, () => void shutdown('technical timeout'));
+  const viewers = new ViewerRegistry(config, await certificate, media, log, () => void shutdown('technical timeout'));
   app = await NestFactory.create<NestExpressApplication>(JitModule.register({ media, viewers, log, verbose: config.verbose }), {
     bufferLogs: true,
     cors: { origin: true, exposedHeaders: ['Location'] },

@@ -86,11 +86,16 @@ class ProcessHandle implements StreamHandle {
 
 /**
  * JITs as child processes of the agent: this Node.js running the compiled JIT
- * (dist/apps/jit/src/main.js), listening on the agent's own host.
+ * (dist/apps/jit/src/main.js), listening on the agent's own host. The first JIT is started with
+ * the agent, ahead of its stream: it loads its modules (most of a JIT's start-up) while the
+ * orchestrator is still asking for the stream, then waits on its IPC channel for the stream's
+ * arguments, and exits by itself if the agent goes away first. Later streams (a restart, or an
+ * agent serving several) start cold, so an agent holds no idle JIT once its session runs.
  */
 export class ProcessRuntime implements StreamRuntime {
   readonly kind = 'process' as const;
   private readonly running = new Set<ProcessHandle>();
+  private standby?: ChildProcess;
 
   constructor(
     private readonly config: AgentConfig,
@@ -100,19 +105,22 @@ export class ProcessRuntime implements StreamRuntime {
 
   async prepare(): Promise<void> {
     this.log.info({ jit: JIT_MAIN }, 'JITs run as child processes');
+    this.standby = this.spawnStandby();
   }
 
   async start(spec: StreamSpec): Promise<StreamHandle> {
-    const env: NodeJS.ProcessEnv = { ...this.env };
-    for (const name of PRIVATE_ENV) delete env[name];
-    Object.assign(env, jitEnvironment(this.config, spec));
-    const child = spawn(process.execPath, [JIT_MAIN, ...jitCommand(this.config, spec, this.config.host)], {
-      env,
-      stdio: ['ignore', 'ignore', 'pipe'],
-      // Its own process group: a Ctrl-C meant for the agent does not reach the JITs, which the
-      // agent then stops one by one (SIGTERM, SIGKILL after 5 s).
-      detached: true,
-    });
+    const argv = jitCommand(this.config, spec, this.config.host);
+    const env = jitEnvironment(this.config, spec);
+    const standby = this.standby;
+    this.standby = undefined;
+    let child: ChildProcess;
+    if (standby && standby.exitCode === null && standby.signalCode === null && standby.connected) {
+      standby.send({ argv, env });
+      child = standby;
+    } else {
+      standby?.kill();
+      child = this.spawnJit(argv, env);
+    }
     const handle = new ProcessHandle(spec.id, child, spec.ports.first, this.config.host);
     this.running.add(handle);
     void handle.wait().then(() => this.running.delete(handle));
@@ -121,5 +129,26 @@ export class ProcessRuntime implements StreamRuntime {
 
   list(): StreamHandle[] {
     return [...this.running];
+  }
+
+  private spawnStandby(): ChildProcess {
+    const child = this.spawnJit([], { JIT_STANDBY: '1' }, true);
+    child.once('exit', () => {
+      if (this.standby === child) this.standby = undefined;
+    });
+    return child;
+  }
+
+  private spawnJit(argv: string[], extraEnv: Record<string, string>, ipc = false): ChildProcess {
+    const env: NodeJS.ProcessEnv = { ...this.env };
+    for (const name of PRIVATE_ENV) delete env[name];
+    Object.assign(env, extraEnv);
+    return spawn(process.execPath, [JIT_MAIN, ...argv], {
+      env,
+      stdio: ['ignore', 'ignore', 'pipe', ...(ipc ? (['ipc'] as const) : [])],
+      // Its own process group: a Ctrl-C meant for the agent does not reach the JITs, which the
+      // agent then stops one by one (SIGTERM, SIGKILL after 5 s).
+      detached: true,
+    });
   }
 }
