@@ -15,12 +15,12 @@ import Docker from 'dockerode';
 import type { Browser } from 'playwright-core';
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
-import { launchBrowser, openPlayer } from '../support/browser';
+import { launchBrowser } from '../support/browser';
 import { describeWithDockerEngine } from '../support/docker-describe';
 import { ensureLocalImage, hostBinds, type DockerEngine } from '../support/docker-engine';
 import { makeIndexedClip, repoRoot } from '../support/media';
 import { startOrchestrator, type RunningOrchestrator } from '../support/orchestrator-process';
-import { connect, seekAndWait, waitForFrame } from '../support/player';
+import { playStream } from '../support/player';
 import { http } from '../support/service-process';
 import { ensureTemporal, type TemporalServer } from '../support/temporal';
 
@@ -126,17 +126,6 @@ function describeDocker(engine: DockerEngine): void {
     };
     const portOf = (jitUrl: string) => Number(new URL(jitUrl).port);
 
-    async function play(jitUrl: string, frame = 0): Promise<void> {
-      const page = await openPlayer(browser, jitUrl.replace(/\/whep$/, ''));
-      try {
-        await connect(page, jitUrl);
-        await waitForFrame(page, 0, 10_000);
-        if (frame) await seekAndWait(page, frame);
-      } finally {
-        await page.close();
-      }
-    }
-
     beforeAll(async () => {
       const t0 = Date.now();
       await ensureLocalImage(baseImage);
@@ -205,12 +194,12 @@ function describeDocker(engine: DockerEngine): void {
       }
 
       const p0 = Date.now();
-      await play(session.jitUrl, 60);
+      await playStream(browser, session.jitUrl, 60);
       console.log(`played to frame 60 through the agent container's JIT container in ${Date.now() - p0} ms`);
 
       const restarted = await http('POST', `${orch.url}/session/${session.sessionId}/restart`, { lowres: 1 });
       expect(restarted).toMatchObject({ status: 201, body: { state: 'running', restarts: 1 } });
-      await play(restarted.body.jitUrl, 20);
+      await playStream(browser, restarted.body.jitUrl, 20);
       const restartedJit = await jitContainer(portOf(restarted.body.jitUrl));
       expect(await exists(jit!.Id)).toBe(restartedJit?.Id === jit!.Id);
 
@@ -245,7 +234,7 @@ function describeDocker(engine: DockerEngine): void {
       expect((await docker.getContainer(firstAgent.Id).inspect()).Config.Env).toEqual(
         expect.arrayContaining(['JIT_PRUNE=true', 'JIT_REMOVE_RUNNING=true', 'JIT_KEEP_CONTAINERS=true']),
       );
-      await play(first.body.jitUrl);
+      await playStream(browser, first.body.jitUrl);
       const kept = await jitContainer(portOf(first.body.jitUrl));
       expect(kept).toBeDefined();
 

@@ -6,11 +6,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { Browser } from 'playwright-core';
-import { launchBrowser, openPlayer } from '../support/browser';
+import { launchBrowser } from '../support/browser';
 import { makeIndexedClip } from '../support/media';
 import { startOrchestrator, type RunningOrchestrator } from '../support/orchestrator-process';
 import { http } from '../support/service-process';
-import { connect, seekAndWait, waitForFrame } from '../support/player';
+import { playStream } from '../support/player';
 import { ensureTemporal, type TemporalServer } from '../support/temporal';
 
 jest.setTimeout(180_000);
@@ -50,17 +50,6 @@ function orchestrator(env: NodeJS.ProcessEnv, agentPorts: [number, number], medi
   });
 }
 
-/** Plays a session's stream in a fresh page; resolves once frame `frame` is on screen. */
-async function play(jitUrl: string, frame = 0): Promise<void> {
-  const page = await openPlayer(browser, jitUrl.replace(/\/whep$/, ''));
-  try {
-    await connect(page, jitUrl);
-    await waitForFrame(page, 0, 10_000);
-    if (frame) await seekAndWait(page, frame);
-  } finally {
-    await page.close();
-  }
-}
 
 /** Whether a process runs (a zombie, ended but not reaped by a parent that died, does not). */
 const alive = (pid: number) => {
@@ -95,7 +84,7 @@ describe('a session, start to end', () => {
     expect(session).toMatchObject({ state: 'running', iceServers: [], restarts: 0 });
     expect(session.sessionId).toMatch(/^session-\d{4}-\d{2}-\d{2}-[0-9a-f]{10}$/);
     expect(session.jitUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/whep$/);
-    await play(session.jitUrl, 120);
+    await playStream(browser, session.jitUrl, 120);
 
     expect((await http('GET', `${orch.url}/sessions`)).body.map((s: { sessionId: string }) => s.sessionId)).toContain(session.sessionId);
     const shown = await http('GET', `${orch.url}/session/${session.sessionId}`);
@@ -105,7 +94,7 @@ describe('a session, start to end', () => {
     const restarted = await http('POST', `${orch.url}/session/${session.sessionId}/restart`, { lowres: 1 });
     expect(restarted.status).toBe(201);
     expect(restarted.body).toMatchObject({ state: 'running', restarts: 1 });
-    await play(restarted.body.jitUrl, 33);
+    await playStream(browser, restarted.body.jitUrl, 33);
 
     const pid = Number(session.instance.id.split('-').pop());
     expect(alive(pid)).toBe(true);
@@ -190,8 +179,8 @@ describe('a session, start to end', () => {
     expect(third.status).toBe(503);
     expect(third.headers.get('retry-after')).toBe('10');
     expect(third.body.message).toMatch(/capacity reached: 2 of 2/);
-    await play(first.body.jitUrl, 10);
-    await play(second.body.jitUrl, 20);
+    await playStream(browser, first.body.jitUrl, 10);
+    await playStream(browser, second.body.jitUrl, 20);
     for (const s of [first, second]) expect((await http('DELETE', `${orch.url}/session/${s.body.sessionId}`)).body.state).toBe('ended');
     const again = await http('POST', `${orch.url}/session?wait=false`, { inputs: [{ url: clip }] });
     expect(again.status).toBe(202);
@@ -259,7 +248,7 @@ describe('durability', () => {
     const first = await orchestrator(env, [18210, 18214], 25000);
     const session = (await http('POST', `${first.url}/session`, { inputs: [{ url: clip }] })).body;
     expect(session.state).toBe('running');
-    await play(session.jitUrl, 5);
+    await playStream(browser, session.jitUrl, 5);
     first.process.kill('SIGKILL');
     await first.stop();
     const agentPid = Number(session.instance.id.split('-').pop());

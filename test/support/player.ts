@@ -2,7 +2,8 @@
  * Typed wrappers around the player page's `window.jit` test interface (web/jit-player/player.js),
  * so tests read as what a viewer does.
  */
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { openPlayer } from './browser';
 
 export interface ServerMessage {
   type: string;
@@ -117,3 +118,15 @@ export const pictureContrast = (page: Page) =>
     const mean = sum / n;
     return Math.sqrt(sq / n - mean * mean);
   });
+
+/** Plays a stream's WHEP URL in a fresh page of the JIT's own player; resolves once `frame` is on screen. */
+export async function playStream(browser: Browser, whepUrl: string, frame = 0): Promise<void> {
+  const page = await openPlayer(browser, whepUrl.replace(/\/whep$/, ''));
+  try {
+    await connect(page, whepUrl);
+    await waitForFrame(page, 0, 10_000);
+    if (frame) await seekAndWait(page, frame);
+  } finally {
+    await page.close();
+  }
+}

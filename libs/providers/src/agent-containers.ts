@@ -1,7 +1,7 @@
 import Docker from 'dockerode';
 import { randomBytes } from 'node:crypto';
 import type { OrchestratorConfig } from '../../config/src';
-import { imageReference, pullImage } from '../../docker/src';
+import { dockerAnswers, imageReference, pullImage } from '../../docker/src';
 import type { Logger } from '../../logging/src';
 
 /** Agent containers carry `jit.agent=true` and `jit.session=<id>`; never `jit`, which the agents' --prune/--remove-running remove. */
@@ -15,21 +15,6 @@ const AGENT_STOP_GRACE_S = 20;
 const AGENT_PASS_THROUGH = ['JIT_CONTAINER_BINDS', 'JIT_CONTAINER_NETWORK', 'JIT_CONTAINER_PORT_BLOCK', 'JIT_STREAM_START_TIMEOUT'];
 
 const statusOf = (error: unknown) => (error as { statusCode?: number }).statusCode;
-
-/** Whether the engine answers `GET /_ping` within `timeoutMs`. */
-async function answers(docker: Docker, timeoutMs = 2000): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      docker.ping().then(() => true),
-      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
-    ]);
-  } catch {
-    return false;
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** stdout+stderr of a container without a TTY: frames of an 8-byte header and a payload. */
 function demux(buffer: Buffer): string {
@@ -60,7 +45,7 @@ export class AgentContainers {
 
   /** Why agent containers cannot be had (no engine, image missing and not pullable), or undefined when they can. */
   async unavailable(): Promise<string | undefined> {
-    if (!(await answers(this.docker))) return `no Docker engine answers at ${this.engine()}`;
+    if (!(await dockerAnswers(this.docker))) return `no Docker engine answers at ${this.engine()}`;
     try {
       await this.docker.getImage(this.image).inspect();
       return undefined;

@@ -20,21 +20,6 @@ export function dockerClient(dockerHost: string | undefined): Docker {
   return new Docker({ host: url.hostname, port: url.port || (protocol === 'https' ? 2376 : 2375), protocol });
 }
 
-/** Whether a Docker engine answers `GET /_ping` within `timeoutMs`. */
-export async function dockerAnswers(docker: Docker, timeoutMs = 2000): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      docker.ping().then(() => true),
-      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
-    ]);
-  } catch {
-    return false;
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /** stdout+stderr of a container without a TTY: frames of an 8-byte header and a payload. */
 export function demuxLogs(buffer: Buffer): string {
   let out = '';

@@ -1,6 +1,7 @@
 import type { AgentConfig } from '../../../../../libs/config/src';
 import type { Logger } from '../../../../../libs/logging/src';
-import { dockerAnswers, dockerClient, DockerRuntime } from './docker-runtime';
+import { dockerAnswers } from '../../../../../libs/docker/src';
+import { dockerClient, DockerRuntime } from './docker-runtime';
 import { ProcessRuntime } from './process-runtime';
 import type { StreamRuntime } from './stream-runtime';
 
