@@ -82,9 +82,11 @@ export class Playback {
     }
   }
 
+  /** Stops everything; resolves once no decode or encode of this playback is in flight. */
   async close(): Promise<void> {
     this.closed = true;
     this.generation++;
+    await this.firstPicture.catch(() => undefined);
     await this.commands;
     await this.loop;
   }
