@@ -11,6 +11,7 @@
  */
 import Docker from 'dockerode';
 import { randomUUID } from 'node:crypto';
+import { demuxLogs } from '../../libs/docker/src';
 import { describeWithDockerEngine } from '../support/docker-describe';
 import { ensureLocalImage, hostBinds, type DockerEngine } from '../support/docker-engine';
 
@@ -19,18 +20,6 @@ jest.setTimeout(60_000);
 const image = 'jit-test-base:latest';
 const runId = randomUUID();
 const labels = { jit: 'true', 'jit.test-run': runId };
-
-/** stdout+stderr of a container without a TTY: frames of an 8-byte header and a payload. */
-function demux(buffer: Buffer): string {
-  let out = '';
-  let offset = 0;
-  while (offset + 8 <= buffer.length) {
-    const size = buffer.readUInt32BE(offset + 4);
-    out += buffer.subarray(offset + 8, offset + 8 + size).toString('utf8');
-    offset += 8 + size;
-  }
-  return out;
-}
 
 async function waitForHttp(url: string, timeoutMs: number): Promise<string> {
   const deadline = Date.now() + timeoutMs;
@@ -82,7 +71,7 @@ function describeEngine(engine: DockerEngine): void {
       try {
         await container.start();
         const exit = (await container.wait()) as { StatusCode: number };
-        const logs = demux((await container.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer);
+        const logs = demuxLogs((await container.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer);
         expect({ status: exit.StatusCode, logs }).toEqual({ status: 0, logs: '1\n' });
       } finally {
         await container.remove({ force: true });

@@ -557,6 +557,13 @@
   // ---------------------------------------------------------------------------------------
   // Stats
 
+  /** Counters of the inbound video, 0 before any arrives. */
+  const VIDEO_COUNTERS = [
+    'framesDecoded', 'framesReceived', 'framesDropped', 'keyFramesDecoded', 'frameWidth', 'frameHeight',
+    'framesPerSecond', 'packetsLost', 'nackCount', 'pliCount', 'jitterBufferDelay', 'jitterBufferEmittedCount',
+    'totalDecodeTime',
+  ];
+
   async function stats() {
     if (!pc) return null;
     const report = await pc.getStats();
@@ -572,19 +579,7 @@
     const vc = codecOf(v);
     const ac = codecOf(a);
     return {
-      framesDecoded: v ? v.framesDecoded || 0 : 0,
-      framesReceived: v ? v.framesReceived || 0 : 0,
-      framesDropped: v ? v.framesDropped || 0 : 0,
-      keyFramesDecoded: v ? v.keyFramesDecoded || 0 : 0,
-      frameWidth: v ? v.frameWidth || 0 : 0,
-      frameHeight: v ? v.frameHeight || 0 : 0,
-      framesPerSecond: v ? v.framesPerSecond || 0 : 0,
-      packetsLost: v ? v.packetsLost || 0 : 0,
-      nackCount: v ? v.nackCount || 0 : 0,
-      pliCount: v ? v.pliCount || 0 : 0,
-      jitterBufferDelay: v ? v.jitterBufferDelay || 0 : 0,
-      jitterBufferEmittedCount: v ? v.jitterBufferEmittedCount || 0 : 0,
-      totalDecodeTime: v ? v.totalDecodeTime || 0 : 0,
+      ...Object.fromEntries(VIDEO_COUNTERS.map((name) => [name, v ? v[name] || 0 : 0])),
       codec: vc ? vc.mimeType : null,
       audioCodec: ac ? ac.mimeType : null,
       audioChannels: ac ? ac.channels || null : null,

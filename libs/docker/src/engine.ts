@@ -14,3 +14,15 @@ export async function dockerAnswers(docker: Docker, timeoutMs = 2000): Promise<b
     clearTimeout(timer);
   }
 }
+
+/** stdout+stderr of a container without a TTY: frames of an 8-byte header and a payload. */
+export function demuxLogs(buffer: Buffer): string {
+  let out = '';
+  let offset = 0;
+  while (offset + 8 <= buffer.length) {
+    const size = buffer.readUInt32BE(offset + 4);
+    out += buffer.subarray(offset + 8, offset + 8 + size).toString('utf8');
+    offset += 8 + size;
+  }
+  return out;
+}

@@ -1,7 +1,7 @@
 import Docker from 'dockerode';
 import { randomBytes } from 'node:crypto';
 import type { OrchestratorConfig } from '../../config/src';
-import { dockerAnswers, imageReference, pullImage } from '../../docker/src';
+import { demuxLogs, dockerAnswers, imageReference, pullImage } from '../../docker/src';
 import type { Logger } from '../../logging/src';
 
 /** Agent containers carry `jit.agent=true` and `jit.session=<id>`; never `jit`, which the agents' --prune/--remove-running remove. */
@@ -15,17 +15,6 @@ const AGENT_STOP_GRACE_S = 20;
 const AGENT_PASS_THROUGH = ['JIT_CONTAINER_BINDS', 'JIT_CONTAINER_NETWORK', 'JIT_CONTAINER_PORT_BLOCK', 'JIT_STREAM_START_TIMEOUT'];
 
 const statusOf = (error: unknown) => (error as { statusCode?: number }).statusCode;
-
-/** stdout+stderr of a container without a TTY: frames of an 8-byte header and a payload. */
-function demux(buffer: Buffer): string {
-  let out = '';
-  for (let offset = 0; offset + 8 <= buffer.length; ) {
-    const size = buffer.readUInt32BE(offset + 4);
-    out += buffer.subarray(offset + 8, offset + 8 + size).toString('utf8');
-    offset += 8 + size;
-  }
-  return out;
-}
 
 /**
  * Agents as containers of JIT_INSTANCE_AGENT_IMAGE on the engine of DOCKER_HOST (or the default
@@ -129,7 +118,7 @@ export class AgentContainers {
     }
     let logs: string | undefined;
     try {
-      logs = demux((await container.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer);
+      logs = demuxLogs((await container.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer);
     } catch {
       // no logs: nothing to keep
     }

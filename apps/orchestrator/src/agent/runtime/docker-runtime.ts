@@ -1,7 +1,7 @@
 import Docker from 'dockerode';
 import { randomBytes } from 'node:crypto';
 import type { AgentConfig } from '../../../../../libs/config/src';
-import { imageReference, pullImage } from '../../../../../libs/docker/src';
+import { demuxLogs, imageReference, pullImage } from '../../../../../libs/docker/src';
 import type { Logger } from '../../../../../libs/logging/src';
 import { jitCommand, jitEnvironment } from './process-runtime';
 import { reachableHost, STOP_GRACE_S, type StreamHandle, type StreamRuntime, type StreamSpec, TextTail } from './stream-runtime';
@@ -18,18 +18,6 @@ export function dockerClient(dockerHost: string | undefined): Docker {
   const url = new URL(dockerHost.replace(/^tcp:/, 'http:'));
   const protocol = url.protocol === 'https:' || url.port === '2376' ? 'https' : 'http';
   return new Docker({ host: url.hostname, port: url.port || (protocol === 'https' ? 2376 : 2375), protocol });
-}
-
-/** stdout+stderr of a container without a TTY: frames of an 8-byte header and a payload. */
-export function demuxLogs(buffer: Buffer): string {
-  let out = '';
-  let offset = 0;
-  while (offset + 8 <= buffer.length) {
-    const size = buffer.readUInt32BE(offset + 4);
-    out += buffer.subarray(offset + 8, offset + 8 + size).toString('utf8');
-    offset += 8 + size;
-  }
-  return out;
 }
 
 const isNotFound = (error: unknown) => (error as { statusCode?: number }).statusCode === 404;
