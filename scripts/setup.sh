@@ -4,6 +4,7 @@
 #
 #   ffmpeg / ffprobe     Debian package `ffmpeg`             always
 #   /usr/bin/chromium    Debian package `chromium` (+ fonts)  with --test (end-to-end tests)
+#   turnserver           Debian package `coturn`              with --test, or when JIT_TURN is set
 #   node_modules         npm ci, when missing or package-lock.json changed since the last run
 #
 # As root, missing packages are installed with apt-get; otherwise it says what to install.
@@ -104,5 +105,10 @@ fi
 
 if [ "$want_test" -eq 1 ]; then
   ensure chromium /usr/bin/chromium chromium fonts-liberation
+fi
+
+# coturn: the STUN/TURN server the orchestrator supervises with --turn / JIT_TURN.
+if [ "$want_test" -eq 1 ] || [ -n "${JIT_TURN:-}" ]; then
+  ensure turnserver turnserver coturn
 fi
 
