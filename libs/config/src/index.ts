@@ -4,3 +4,4 @@ export * from './jit-inputs';
 export * from './orchestrator-config';
 export * from './settings';
 export * from './agent-config';
+export * from './aws-config';

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Command, type OutputConfiguration } from 'commander';
 import { z } from 'zod';
 import { AGENT_RUNTIMES, DEFAULT_JIT_IMAGE } from './agent-config';
+import { type AwsConfig, parseAwsConfig } from './aws-config';
 import { ConfigError, describeIssue } from './config-error';
 import { booleanSetting, integerSetting, secondsSetting } from './settings';
 
@@ -112,7 +113,11 @@ const orchestratorConfigSchema = z
     }
   });
 
-export type OrchestratorConfig = z.infer<typeof orchestratorConfigSchema>;
+/** `aws`: the AWSInstanceProvider's settings, parsed (and required) only when that provider is chosen. */
+export type OrchestratorConfig = z.infer<typeof orchestratorConfigSchema> & { aws?: AwsConfig };
+
+/** The names that choose the AWSInstanceProvider (JIT_INSTANCE_PROVIDER_CLASS_PATH). */
+export const AWS_PROVIDER_NAMES = [AWS_INSTANCE_PROVIDER, 'AWSInstanceProvider'];
 
 function sourceOf(key: string): string {
   const setting = SETTINGS[key as SettingKey];
@@ -185,5 +190,6 @@ export function parseOrchestratorConfig(argv: readonly string[], env: NodeJS.Pro
   raw.worker = flags.worker === false ? false : env.JIT_ORCHESTRATOR_WORKER || undefined;
   const parsed = orchestratorConfigSchema.safeParse(raw);
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => describeIssue(i, sourceOf)).join('; '));
-  return parsed.data;
+  if (!AWS_PROVIDER_NAMES.includes(parsed.data.providerClassPath)) return parsed.data;
+  return { ...parsed.data, aws: parseAwsConfig(env, parsed.data.orchestratorId) };
 }
