@@ -9,6 +9,7 @@ import { agentSecret } from './agent-secret';
 import { OrchestratorModule } from './orchestrator.module';
 import { openApiDocument } from './sessions/openapi';
 import { temporalAddress } from './temporal/embedded-temporal';
+import { servePlayerPage } from './web/player-page';
 
 /** Parses the configuration, or ends the process naming the setting at fault (exit 2). */
 export function orchestratorConfigOrExit(argv: string[], env: NodeJS.ProcessEnv): OrchestratorConfig {
@@ -38,6 +39,7 @@ export async function runOrchestrator(argv: string[], env: NodeJS.ProcessEnv, ag
   });
   app.useLogger(app.get(PinoNestLogger));
   app.useBodyParser('json', { limit: '256kb' });
+  servePlayerPage(app);
   SwaggerModule.setup('docs', app, openApiDocument(), { jsonDocumentUrl: 'openapi.json' });
   app.enableShutdownHooks();
   await app.listen(config.port, config.host);
