@@ -191,6 +191,34 @@ describe('a session, start to end', () => {
   });
 });
 
+describe('capacity across replicas', () => {
+  it('admits JIT_CAPACITY sessions in all between two orchestrators asked at the same moment, and frees a slot when a session ends', async () => {
+    // An odd capacity: replicas that each counted on their own would both admit the third.
+    const shared = { JIT_CAPACITY: '3', TEMPORAL_TASK_QUEUE: 'sessions-replicas' };
+    const [a, b] = await Promise.all([
+      orchestrator({ ...shared, JIT_CONTAINER_PORT_MAX: '32299' }, [18202, 18204], 32000),
+      orchestrator({ ...shared, JIT_CONTAINER_PORT_MAX: '32599' }, [18205, 18207], 32300),
+    ]);
+    try {
+      const ask = (o: RunningOrchestrator) => http('POST', `${o.url}/session?wait=false`, { inputs: [{ url: clip }] });
+      const answers = await Promise.all([a, b, a, b, a, b, a, b].map(ask));
+      const accepted = answers.filter((r) => r.status === 202);
+      expect(accepted).toHaveLength(3);
+      expect(answers.filter((r) => r.status === 503)).toHaveLength(5);
+      const [first, ...others] = accepted.map((r) => r.body.sessionId as string);
+      // Either replica shows and ends any session: both read the same workflows.
+      expect((await eventually(() => http('GET', `${b.url}/session/${first}`), (r) => r.body.state === 'running')).body.state).toBe('running');
+      expect((await http('DELETE', `${a.url}/session/${first}`)).body.state).toBe('ended');
+      const next = await ask(b);
+      expect(next.status).toBe(202);
+      expect((await ask(a)).status).toBe(503);
+      for (const id of [...others, next.body.sessionId]) expect((await http('DELETE', `${a.url}/session/${id}`)).body.state).toBe('ended');
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+    }
+  });
+});
+
 describe('sessions that end by themselves', () => {
   it('reaps an idle session and one past its maximum up time, releasing their instances', async () => {
     const orch = await orchestrator(

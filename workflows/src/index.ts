@@ -1,1 +1,2 @@
+export * from './capacity.workflow';
 export * from './session.workflow';

@@ -18,6 +18,8 @@ export interface SessionWorkflowInput {
   sessionId: string;
   request: SessionRequest;
   settings: SessionSettings;
+  /** The capacity ledger that admitted this session; told when the session ends. */
+  capacityWorkflowId?: string;
 }
 
 export type SessionPhase = 'provisioning' | 'starting' | 'running' | 'restarting' | 'stopping' | 'ended' | 'failed';

@@ -2,12 +2,14 @@ import {
   ApplicationFailure,
   CancellationScope,
   condition,
+  getExternalWorkflowHandle,
   isCancellation,
   proxyActivities,
   setHandler,
 } from '@temporalio/workflow';
 import type { SessionActivityApi, WatchOutcome } from '../../activities/src/session-activities.contract';
 import type { StreamOptions, StreamSpec } from '../../libs/sessions/src/session-request';
+import { releaseSignal } from './capacity.contract';
 import {
   type SessionState,
   type SessionWorkflowInput,
@@ -194,6 +196,12 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
       if (instance) await acts.releaseInstance(instance);
       state.phase = failed ? 'failed' : 'ended';
       state.timings.endedAt = now();
+      if (input.capacityWorkflowId) {
+        // The ledger may be between runs or gone; it reclaims slots of ended sessions by itself too.
+        await getExternalWorkflowHandle(input.capacityWorkflowId)
+          .signal(releaseSignal, sessionId)
+          .catch(() => undefined);
+      }
     });
   }
   return state;

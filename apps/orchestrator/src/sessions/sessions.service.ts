@@ -1,7 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { HttpException, HttpStatus, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Client, type WorkflowHandle, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import {
+  type Client,
+  type WorkflowHandle,
+  WithStartWorkflowOperation,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+  isGrpcDeadlineError,
+} from '@temporalio/client';
 import { ORCHESTRATOR_CONFIG, TEMPORAL_CLIENT } from '../../../../activities/src';
 import type { OrchestratorConfig } from '../../../../libs/config/src';
 import type { SessionRequest, StreamOptions } from '../../../../libs/sessions/src';
@@ -14,6 +22,14 @@ import {
   stateQuery,
   untilRunningUpdate,
 } from '../../../../workflows/src/session.contract';
+import {
+  type AcquireInput,
+  type AcquireResult,
+  CAPACITY_WORKFLOW,
+  acquireUpdate,
+  capacityWorkflowId,
+  releaseSignal,
+} from '../../../../workflows/src/capacity.contract';
 import { TEMPORAL_OPTIONS, type TemporalOptions } from '../temporal/temporal.module';
 
 /** A session as the REST API shows it. */
@@ -33,8 +49,8 @@ export interface SessionView {
 
 const RUNNING_QUERY = `WorkflowType = "${SESSION_WORKFLOW}" AND ExecutionStatus = "Running"`;
 
-/** How long an admission waits for Temporal's visibility to count the session it started. */
-const VISIBILITY_WAIT_MS = 2000;
+/** How long an admission may wait for the capacity ledger (its worker may be down). */
+const ADMISSION_TIMEOUT_MS = 15_000;
 
 /** Seconds a client is told to wait before trying again when the capacity is reached. */
 const RETRY_AFTER_S = 10;
@@ -42,9 +58,6 @@ const RETRY_AFTER_S = 10;
 /** The REST API's side of Temporal: every session is a workflow, found by its id. */
 @Injectable()
 export class SessionsService {
-  /** Admissions of new sessions, one after another. */
-  private admissions: Promise<void> = Promise.resolve();
-
   constructor(
     @Inject(TEMPORAL_CLIENT) private readonly client: Client,
     @Inject(TEMPORAL_OPTIONS) private readonly temporal: TemporalOptions,
@@ -53,31 +66,8 @@ export class SessionsService {
 
   /** Starts a session; with `wait`, resolves once its stream runs (or it failed). */
   async create(request: SessionRequest, wait: boolean): Promise<SessionView> {
-    const admitted = this.admissions.then(() => this.admit(request));
-    this.admissions = admitted.then(
-      () => undefined,
-      () => undefined,
-    );
-    const handle = await admitted;
-    const state = wait ? await handle.executeUpdate(untilRunningUpdate) : await handle.query(stateQuery);
-    return this.view(state);
-  }
-
-  /**
-   * Counts the running sessions in Temporal (so the limit holds across restarts of the
-   * orchestrator) and starts the workflow when there is room, one request at a time, waiting until
-   * Temporal's count includes the new session so the next request sees it. Replicas of the
-   * orchestrator still count independently: two at the same moment can both admit one.
-   */
-  private async admit(request: SessionRequest): Promise<WorkflowHandle> {
-    const { count } = await this.client.workflow.count(RUNNING_QUERY);
-    if (count >= this.config.capacity) {
-      throw new HttpException(
-        { statusCode: 503, message: `capacity reached: ${count} of ${this.config.capacity} sessions running (JIT_CAPACITY)`, retryAfter: RETRY_AFTER_S },
-        HttpStatus.SERVICE_UNAVAILABLE,
-      );
-    }
     const sessionId = `session-${new Date().toISOString().slice(0, 10)}-${randomBytes(5).toString('hex')}`;
+    await this.takeSlot(sessionId);
     const input: SessionWorkflowInput = {
       sessionId,
       request,
@@ -89,13 +79,74 @@ export class SessionsService {
         maxIdleS: this.config.pollMaxIdleTime,
         maxUpS: this.config.pollMaxUpTime,
       },
+      capacityWorkflowId: this.capacityId,
     };
-    const handle = await this.client.workflow.start(SESSION_WORKFLOW, { workflowId: sessionId, taskQueue: this.temporal.taskQueue, args: [input] });
-    for (let waited = 0; waited < VISIBILITY_WAIT_MS; waited += 20) {
-      if ((await this.client.workflow.count(RUNNING_QUERY)).count > count) break;
-      await sleep(20);
+    let handle: WorkflowHandle;
+    try {
+      handle = await this.client.workflow.start(SESSION_WORKFLOW, { workflowId: sessionId, taskQueue: this.temporal.taskQueue, args: [input] });
+    } catch (error) {
+      await this.client.workflow.getHandle(this.capacityId).signal(releaseSignal, sessionId).catch(() => undefined);
+      throw error;
     }
-    return handle;
+    const state = wait ? await handle.executeUpdate(untilRunningUpdate) : await handle.query(stateQuery);
+    return this.view(state);
+  }
+
+  private get capacityId(): string {
+    return capacityWorkflowId(this.temporal.taskQueue);
+  }
+
+  /**
+   * Takes one of JIT_CAPACITY slots in the capacity ledger, a workflow every replica admits
+   * through, so the limit holds across orchestrator restarts and replicas. When the ledger is full
+   * it is asked once more with the sessions Temporal sees running, so slots of sessions that ended
+   * without giving theirs back are reclaimed.
+   */
+  private async takeSlot(sessionId: string): Promise<void> {
+    let result = await this.acquire({ sessionId, capacity: this.config.capacity });
+    if (!result.granted) result = await this.acquire({ sessionId, capacity: this.config.capacity, alive: await this.runningSessionIds() });
+    if (!result.granted) {
+      throw new HttpException(
+        { statusCode: 503, message: `capacity reached: ${result.held} of ${this.config.capacity} sessions running (JIT_CAPACITY)`, retryAfter: RETRY_AFTER_S },
+        HttpStatus.SERVICE_UNAVAILABLE,
+      );
+    }
+  }
+
+  private async acquire(input: AcquireInput): Promise<AcquireResult> {
+    const ask = () =>
+      this.client.workflow.executeUpdateWithStart(acquireUpdate, {
+        args: [input],
+        startWorkflowOperation: new WithStartWorkflowOperation(CAPACITY_WORKFLOW, {
+          workflowId: this.capacityId,
+          taskQueue: this.temporal.taskQueue,
+          workflowIdConflictPolicy: 'USE_EXISTING',
+          args: [],
+        }),
+      });
+    const deadline = Date.now() + ADMISSION_TIMEOUT_MS;
+    for (;;) {
+      try {
+        return await this.client.withDeadline(deadline, ask);
+      } catch (error) {
+        // Asked between two runs of the ledger (continue-as-new), the next ask reaches the new one;
+        // no answer by the deadline means no worker serves it.
+        if (Date.now() >= deadline - 50) {
+          const reason = error instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isGrpcDeadlineError(error) ? 'no Temporal worker answers' : (error as Error).message;
+          throw new HttpException(
+            { statusCode: 503, message: `cannot admit sessions now (capacity ledger ${this.capacityId}: ${reason})`, retryAfter: RETRY_AFTER_S },
+            HttpStatus.SERVICE_UNAVAILABLE,
+          );
+        }
+        await sleep(100);
+      }
+    }
+  }
+
+  private async runningSessionIds(): Promise<string[]> {
+    const ids: string[] = [];
+    for await (const execution of this.client.workflow.list({ query: RUNNING_QUERY })) ids.push(execution.workflowId);
+    return ids;
   }
 
   async get(sessionId: string): Promise<SessionView> {
