@@ -96,6 +96,8 @@ export class SessionActivities implements SessionActivityApi {
         const idleSeconds = stream.jit?.state === 'playing' ? 0 : (stream.jit?.idleSeconds ?? 0);
         if (idleSeconds > maxIdleS) return { reason: 'idle', idleSeconds };
       } catch (error) {
+        // An agent that is gone (killed, its instance lost) will not come back: fail at once.
+        if (!(await this.provider.isAlive(instance))) throw nonRetryable(`the instance ${instance.id} is gone: its agent stopped answering (${(error as Error).message})`);
         unreachableSince ??= Date.now();
         if (Date.now() - unreachableSince > AGENT_UNREACHABLE_S * 1000) {
           throw nonRetryable(`agent of ${instance.id} unreachable for ${AGENT_UNREACHABLE_S} s: ${(error as Error).message}`);

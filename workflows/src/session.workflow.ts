@@ -158,6 +158,12 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
       }
       if (failure !== undefined && !isCancellation(failure)) throw failure;
       if (outcome) {
+        // A JIT that ended by itself (its technical timeout, exit 0) ends the session; one that
+        // crashed or was killed fails it, saying so: the viewer's connection died with it.
+        if (outcome.reason === 'stream-exited' && outcome.exitCode !== 0) {
+          const how = outcome.exitCode === null ? 'killed by a signal' : `exit code ${outcome.exitCode}`;
+          throw ApplicationFailure.nonRetryable(`the stream's JIT exited unexpectedly (${how})`, 'StreamCrashed');
+        }
         state.endReason = outcome.reason;
         break;
       }

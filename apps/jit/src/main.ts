@@ -71,6 +71,9 @@ async function main(): Promise<void> {
   log.info({ port, host: config.host, media: media.summary }, 'JIT listening');
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
+  // Started by an agent (with an IPC channel): the channel closes when the agent is gone, even
+  // killed, and a JIT nobody manages any more must not keep its ports and viewers.
+  if (process.send) process.once('disconnect', () => void shutdown('the agent that started this JIT is gone'));
 }
 
 main().catch((error: unknown) => fail(error instanceof Error ? (error.stack ?? error.message) : String(error), 1));

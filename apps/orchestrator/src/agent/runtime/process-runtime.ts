@@ -132,20 +132,21 @@ export class ProcessRuntime implements StreamRuntime {
   }
 
   private spawnStandby(): ChildProcess {
-    const child = this.spawnJit([], { JIT_STANDBY: '1' }, true);
+    const child = this.spawnJit([], { JIT_STANDBY: '1' });
     child.once('exit', () => {
       if (this.standby === child) this.standby = undefined;
     });
     return child;
   }
 
-  private spawnJit(argv: string[], extraEnv: Record<string, string>, ipc = false): ChildProcess {
+  /** Every JIT gets an IPC channel: it exits when the channel closes, i.e. when this agent is gone (even killed). */
+  private spawnJit(argv: string[], extraEnv: Record<string, string>): ChildProcess {
     const env: NodeJS.ProcessEnv = { ...this.env };
     for (const name of PRIVATE_ENV) delete env[name];
     Object.assign(env, extraEnv);
     return spawn(process.execPath, [JIT_MAIN, ...argv], {
       env,
-      stdio: ['ignore', 'ignore', 'pipe', ...(ipc ? (['ipc'] as const) : [])],
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       // Its own process group: a Ctrl-C meant for the agent does not reach the JITs, which the
       // agent then stops one by one (SIGTERM, SIGKILL after 5 s).
       detached: true,
