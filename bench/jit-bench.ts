@@ -25,12 +25,18 @@ import {
   childCpu,
   clipFile,
   describe,
+  firstFrameRun,
+  type FirstFrameRun,
   fmt,
+  type JitPage,
   latestResults,
   markdownTable,
   processCpuTimes,
   resultsSection,
+  seekRun,
+  type SeekRun,
   seekTargets,
+  sleep,
   summarize,
   type TableRow,
   verdict,
@@ -60,162 +66,7 @@ const PIPELINE_CPU = path.join(__dirname, 'pipeline-cpu.js');
 const BARE_FFMPEG = (clip: string, realTime = false) =>
   `ffmpeg -nostdin -hide_banner -loglevel error ${realTime ? '-re ' : ''}-i '${clip}' -an -vf format=yuv420p -c:v libx264 -preset ultrafast -tune zerolatency -profile:v baseline -crf 23 -bf 0 -f h264 -y /dev/null`;
 
-// The page's test interface (web/jit-player/player.js), as far as the benchmark uses it.
-interface JitPage {
-  connect(url?: string, options?: { timeoutMs?: number }): Promise<void>;
-  disconnect(): Promise<void>;
-  send(msg: unknown): void;
-  sendAndWait(msg: unknown, pred: string | ((m: any) => boolean), timeoutMs?: number): Promise<any>;
-  messages: { type: string; [k: string]: unknown }[];
-  messageTimes: number[];
-  waitForMessage(pred: string | ((m: any) => boolean), timeoutMs?: number, fromIndex?: number): Promise<any>;
-  readFrameIndex(): number;
-  waitForFrameIndex(n: number, timeoutMs?: number): Promise<number>;
-  stats(): Promise<{ framesDecoded: number; framesDropped: number; framesReceived: number; keyFramesDecoded: number; codec: string | null } | null>;
-  video: HTMLVideoElement;
-}
 declare const jit: JitPage;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-// ---------------------------------------------------------------------------------------------
-// a. offer → first frame
-
-interface FirstFrameRun {
-  /** WHEP POST start → first presented frame */
-  postToFrame: number;
-  /** jit.connect() call → first presented frame (includes client-side offer and ICE gathering) */
-  connectToFrame: number;
-  /** connect() call → POST start: the browser's own offer and ICE gathering */
-  beforePost: number;
-  /** POST start → answer received (server: pipeline open, answer, ICE gathering) */
-  post: number;
-  /** answer received → the JIT reports the connection connected (ICE + DTLS), from its log */
-  toConnected: number;
-  /** answer received → the page's ICE connected event (the rest of toConnected is mostly DTLS) */
-  toIceConnected: number;
-  /** the JIT's "connected" → first frame presented in the page (server: frame 0 decoded, encoded, sent; then the browser) */
-  connectedToFrame: number;
-  index: number;
-  /** server: offer received → media pipeline open (debug log "media pipeline open") */
-  serverPipelineMs?: number;
-  /** server: offer received → answer ready ("viewer answered") */
-  serverAnswerMs?: number;
-}
-
-async function firstFrameRun(browser: Browser, jitProcess: RunningJit): Promise<FirstFrameRun> {
-  const page = await openPlayer(browser, jitProcess.url);
-  const logFrom = jitProcess.output().length;
-  try {
-    const run = await page.evaluate(async () => {
-      const w = window as unknown as { RTCPeerConnection: typeof RTCPeerConnection };
-      const marks: { iceConnected?: number } = {};
-      const Original = w.RTCPeerConnection;
-      // Record when ICE comes up; the player constructs its peer in connect(). (Chromium's
-      // connectionstatechange event can come after the first frame is shown: the JIT's log is used for "connected".)
-      w.RTCPeerConnection = function (this: unknown, config?: RTCConfiguration) {
-        const pc = new Original(config);
-        pc.addEventListener('iceconnectionstatechange', () => {
-          if (pc.iceConnectionState === 'connected' && marks.iceConnected === undefined) marks.iceConnected = performance.now();
-        });
-        return pc;
-      } as unknown as typeof RTCPeerConnection;
-      w.RTCPeerConnection.prototype = Original.prototype;
-
-      const video = jit.video;
-      const firstFrame = new Promise<{ at: number; index: number }>((resolve) => {
-        video.requestVideoFrameCallback((_now, meta) => resolve({ at: meta.presentationTime, index: jit.readFrameIndex() }));
-      });
-      const called = performance.now();
-      await jit.connect();
-      const frame = await Promise.race([
-        firstFrame,
-        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no video frame within 10 s')), 10000)),
-      ]);
-      const post = performance
-        .getEntriesByType('resource')
-        .find((e) => (e as PerformanceResourceTiming).initiatorType === 'fetch' && /\/whep$/.test(e.name)) as PerformanceResourceTiming | undefined;
-      if (!post) throw new Error('no resource timing entry for the WHEP POST');
-      await jit.disconnect();
-      return {
-        postToFrame: frame.at - post.startTime,
-        connectToFrame: frame.at - called,
-        beforePost: post.startTime - called,
-        post: post.responseEnd - post.startTime,
-        toConnected: NaN,
-        toIceConnected: (marks.iceConnected ?? NaN) - post.responseEnd,
-        connectedToFrame: NaN,
-        index: frame.index,
-        timeOrigin: performance.timeOrigin,
-        answerAt: post.responseEnd,
-        frameAt: frame.at,
-      };
-    });
-    // Server-side parts, from the JIT's JSON log (pino "time" is epoch ms, the page's clock is
-    // performance.timeOrigin-based: same machine, so they compare to the millisecond).
-    const { timeOrigin, answerAt, frameAt, ...measured } = run;
-    const out: FirstFrameRun = measured;
-    for (const line of jitProcess.output().slice(logFrom).split('\n')) {
-      if (!line.startsWith('{')) continue;
-      try {
-        const e = JSON.parse(line) as { msg?: string; ms?: number; state?: string; time?: number };
-        if (e.msg === 'media pipeline open') out.serverPipelineMs = e.ms;
-        else if (e.msg === 'viewer answered') out.serverAnswerMs = e.ms;
-        else if (e.msg === 'connection state' && e.state === 'connected' && e.time && Number.isNaN(out.toConnected)) {
-          const connectedAt = e.time - timeOrigin;
-          out.toConnected = connectedAt - answerAt;
-          out.connectedToFrame = frameAt - connectedAt;
-        }
-      } catch {
-        /* not JSON */
-      }
-    }
-    return out;
-  } finally {
-    await page.close();
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// b. seek → requested frame shown
-
-interface SeekRun {
-  frame: number;
-  /** send → requested frame index read from the video, or NaN on timeout */
-  shownMs: number;
-  /** send → the 'seeked' message arrived (server finished and sent the picture) */
-  seekedMs: number;
-  exact: boolean;
-  lastIndex: number;
-  serverMs?: number;
-}
-
-async function seekRun(page: Page, frame: number): Promise<SeekRun> {
-  return page.evaluate(async (n) => {
-    const from = jit.messages.length;
-    const started = performance.now();
-    jit.send({ type: 'seek', frame: n });
-    let shownMs = NaN;
-    let lastIndex = -1;
-    try {
-      await jit.waitForFrameIndex(n, 5000);
-      shownMs = performance.now() - started;
-      lastIndex = n;
-    } catch (e) {
-      lastIndex = (e as { lastIndex?: number }).lastIndex ?? -1;
-    }
-    let seekedMs = NaN;
-    try {
-      const msg = await jit.waitForMessage((m: { type: string; frame?: number }) => m.type === 'seeked' && m.frame === n, 5000, from);
-      seekedMs = jit.messageTimes[jit.messages.indexOf(msg, from)] - started;
-    } catch {
-      /* no seeked message: counted as not exact below */
-    }
-    // Still the requested frame once everything has arrived?
-    const settled = jit.readFrameIndex();
-    return { frame: n, shownMs, seekedMs, exact: Number.isFinite(shownMs) && settled === n, lastIndex: Number.isFinite(shownMs) ? settled : lastIndex };
-  }, frame);
-}
 
 /** Server-side time of each seek command ("command done", logged at debug level with -v), by frame. */
 function serverSeekTimes(stderr: string): Map<number, number> {

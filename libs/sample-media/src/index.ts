@@ -63,6 +63,10 @@ export interface IndexedClipOptions {
    * 100 nits, so white sits near half the code range) and tagged so; BT.709, untagged, otherwise.
    */
   hdr?: 'pq';
+  /** libx264 preset for h264-longgop, default veryfast ('ultrafast' makes long sources quickly) */
+  preset?: string;
+  /** cache directory, default mediaCacheDir() */
+  cacheDir?: string;
 }
 
 export interface ToneWavOptions {
@@ -166,8 +170,7 @@ async function removeStalePartials(dir: string): Promise<void> {
  * Returns `<cache>/<name>`, creating it with `produce(tmpPath)` first when absent.
  * `produce` writes the temp file; it is renamed into place only when `produce` succeeds.
  */
-function cached(name: string, produce: (tmp: string) => Promise<void>): Promise<string> {
-  const dir = mediaCacheDir();
+function cached(name: string, produce: (tmp: string) => Promise<void>, dir = mediaCacheDir()): Promise<string> {
   const final = path.join(dir, name);
   const pending = inFlight.get(final);
   if (pending) return pending;
@@ -229,11 +232,13 @@ export function makeIndexedClip(opts: IndexedClipOptions): Promise<string> {
   }
   const pixFmt = opts.pixFmt ?? (codec === 'prores' ? 'yuv422p10le' : 'yuv420p');
   const hdr = opts.hdr;
+  const preset = codec === 'h264-longgop' ? opts.preset : undefined;
   const chroma420 = /^(yuv420|nv12|p010)/.test(pixFmt);
   if (chroma420 && (width % 2 || height % 2)) throw new RangeError('4:2:0 needs even width and height');
 
   const ext = codec === 'prores' ? '.mov' : '.mp4';
-  const params = { codec, width, height, fps, frames, gop, bframes, pixFmt, hdr: hdr ?? null };
+  // preset only when given, so the names of clips made before it existed stay the same
+  const params = { codec, width, height, fps, frames, gop, bframes, pixFmt, hdr: hdr ?? null, ...(preset ? { preset } : {}) };
   const readable = [
     codec,
     `${width}x${height}`,
@@ -242,6 +247,7 @@ export function makeIndexedClip(opts: IndexedClipOptions): Promise<string> {
     ...(codec === 'h264-longgop' ? [`g${gop}b${bframes}`] : []),
     pixFmt,
     ...(hdr ? [hdr] : []),
+    ...(preset ? [preset] : []),
   ]
     .join('-')
     .replace(/[^A-Za-z0-9._-]/g, '_');
@@ -281,7 +287,7 @@ export function makeIndexedClip(opts: IndexedClipOptions): Promise<string> {
     } else {
       args.push(
         '-c:v', 'libx264',
-        '-preset', 'veryfast',
+        '-preset', preset ?? 'veryfast',
         '-crf', '18',
         '-g', String(gop),
         '-keyint_min', String(gop),
@@ -302,7 +308,7 @@ export function makeIndexedClip(opts: IndexedClipOptions): Promise<string> {
       const types = await pictureTypes(tmp);
       if (!types.includes('B')) throw new Error('libx264 produced no B-frames');
     }
-  });
+  }, opts.cacheDir);
 }
 
 // ---------------------------------------------------------------------------------------------
