@@ -14,8 +14,14 @@ export interface ServerMessage {
   frameCount?: number;
 }
 
+/** What the page's connect takes besides the URL: a session's iceServers, 'relay' to go through TURN only. */
+export interface ConnectOptions {
+  iceServers?: { urls: string[]; username?: string; credential?: string }[];
+  iceTransportPolicy?: 'all' | 'relay';
+}
+
 interface JitPage {
-  connect(url?: string): Promise<void>;
+  connect(url?: string, options?: ConnectOptions): Promise<void>;
   disconnect(): Promise<void>;
   send(message: unknown): void;
   sendAndWait(message: unknown, predicate: string, timeoutMs: number): Promise<ServerMessage>;
@@ -31,8 +37,8 @@ interface JitPage {
 }
 type WithJit = { jit: JitPage };
 
-export const connect = (page: Page, whepUrl?: string) =>
-  page.evaluate((url) => (window as unknown as WithJit).jit.connect(url), whepUrl);
+export const connect = (page: Page, whepUrl?: string, options?: ConnectOptions) =>
+  page.evaluate(([url, o]) => (window as unknown as WithJit).jit.connect(url, o), [whepUrl, options] as const);
 
 export const disconnect = (page: Page) => page.evaluate(() => (window as unknown as WithJit).jit.disconnect());
 

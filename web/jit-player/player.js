@@ -216,7 +216,8 @@
 
   /**
    * Connects to the JIT: resolves once the control channel is open and the video track
-   * has arrived. Replaces any previous connection.
+   * has arrived. Replaces any previous connection. `options.iceServers` (a session's, from the
+   * orchestrator) and `options.iceTransportPolicy` ('relay': through TURN only) go to the peer.
    */
   async function connect(whepUrl = '/whep', options = {}) {
     if (pc) await disconnect();
@@ -225,7 +226,10 @@
     showError('');
     setConn('connecting');
 
-    const peer = new RTCPeerConnection();
+    const peer = new RTCPeerConnection({
+      iceServers: options.iceServers || [],
+      iceTransportPolicy: options.iceTransportPolicy || 'all',
+    });
     pc = peer;
     const channel = peer.createDataChannel('control');
     channel.binaryType = 'arraybuffer';

@@ -8,12 +8,17 @@ import type { OrchestratorConfig } from '../../../libs/config/src';
  * once, readable by this user only), so agents started before an orchestrator restart still obey
  * the orchestrator after it. Several orchestrators or workers share it through either.
  */
-export async function agentSecret(config: OrchestratorConfig): Promise<string> {
-  if (config.agentSecret) return config.agentSecret;
-  const kept = await readFile(config.agentSecretFile, 'utf8').catch(() => '');
+export function agentSecret(config: OrchestratorConfig): Promise<string> {
+  return keptSecret(config.agentSecret, config.agentSecretFile);
+}
+
+/** `given` when set, else the secret kept in `file`, made (0600) the first time. */
+export async function keptSecret(given: string | undefined, file: string): Promise<string> {
+  if (given) return given;
+  const kept = await readFile(file, 'utf8').catch(() => '');
   if (kept.trim().length >= 16) return kept.trim();
   const secret = randomBytes(24).toString('base64url');
-  await mkdir(dirname(config.agentSecretFile), { recursive: true });
-  await writeFile(config.agentSecretFile, secret, { mode: 0o600, flag: 'w' });
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, secret, { mode: 0o600, flag: 'w' });
   return secret;
 }

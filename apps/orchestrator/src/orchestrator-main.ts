@@ -29,7 +29,6 @@ export function orchestratorConfigOrExit(argv: string[], env: NodeJS.ProcessEnv)
 export async function runOrchestrator(argv: string[], env: NodeJS.ProcessEnv, agentEntry: string): Promise<void> {
   const config = orchestratorConfigOrExit(argv, env);
   const log = createLogger('orchestrator', config.verbose, { orchestratorId: config.orchestratorId });
-  if (config.turn) log.warn('--turn/JIT_TURN: the TURN server is not part of this build yet; sessions get no iceServers');
   const address = await temporalAddress(config, log);
   const temporal = { address, namespace: config.temporalNamespace, taskQueue: config.temporalTaskQueue };
   const agent = { entry: agentEntry, secret: await agentSecret(config) };

@@ -7,6 +7,7 @@ import { RuntimeModule } from './runtime.module';
 import { SessionsController } from './sessions/sessions.controller';
 import { SessionsService } from './sessions/sessions.service';
 import { TemporalModule, type TemporalOptions } from './temporal/temporal.module';
+import { TurnModule } from './turn/turn.module';
 
 @Module({})
 export class OrchestratorModule {
@@ -17,6 +18,7 @@ export class OrchestratorModule {
         LoggerModule.forRoot({ pinoHttp: { logger: parts.log, autoLogging: parts.config.verbose } }),
         RuntimeModule.register(parts.config, parts.log, parts.agent),
         TemporalModule.register(parts.temporal, parts.config.worker),
+        TurnModule.register(parts.config, parts.log),
       ],
       controllers: [SessionsController, HealthController],
       providers: [SessionsService],

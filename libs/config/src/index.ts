@@ -4,4 +4,5 @@ export * from './jit-inputs';
 export * from './orchestrator-config';
 export * from './settings';
 export * from './agent-config';
+export * from './turn-config';
 export * from './aws-config';

@@ -5,6 +5,7 @@ import { AGENT_RUNTIMES, DEFAULT_JIT_IMAGE } from './agent-config';
 import { type AwsConfig, parseAwsConfig } from './aws-config';
 import { ConfigError, describeIssue } from './config-error';
 import { booleanSetting, integerSetting, secondsSetting } from './settings';
+import { TURN_SETTINGS, checkTurnSettings, turnSettingsShape } from './turn-config';
 
 export const SINGLE_INSTANCE_PROVIDER = 'orchestrator.providers.single_instance_provider.SingleInstanceProvider';
 export const AWS_INSTANCE_PROVIDER = 'orchestrator.providers.aws_instance_provider.AWSInstanceProvider';
@@ -49,6 +50,7 @@ const SETTINGS = {
   temporalTaskQueue: { env: 'TEMPORAL_TASK_QUEUE' },
   temporalDataDir: { env: 'JIT_TEMPORAL_DATA_DIR' },
   worker: { env: 'JIT_ORCHESTRATOR_WORKER', flag: '--no-worker' },
+  ...TURN_SETTINGS,
 } as const satisfies Record<string, { env: string; flag?: string }>;
 
 type SettingKey = keyof typeof SETTINGS;
@@ -97,8 +99,10 @@ const orchestratorConfigSchema = z
     worker: booleanSetting.default(true),
     /** Names this orchestrator's resources (the AWS managed tag value, …). */
     orchestratorId: z.string().default(() => randomUUID()),
+    ...turnSettingsShape,
   })
   .superRefine((c, ctx) => {
+    checkTurnSettings(c, ctx);
     if (c.agentPortMin > c.agentPortMax) {
       ctx.addIssue({ code: 'custom', path: ['agentPortMax'], message: 'must not be below JIT_INSTANCE_AGENT_PORT_MIN' });
     }

@@ -31,6 +31,7 @@ import {
   releaseSignal,
 } from '../../../../workflows/src/capacity.contract';
 import { TEMPORAL_OPTIONS, type TemporalOptions } from '../temporal/temporal.module';
+import { IceServers } from '../turn/ice-servers.service';
 
 /** A session as the REST API shows it. */
 export interface SessionView {
@@ -62,6 +63,7 @@ export class SessionsService {
     @Inject(TEMPORAL_CLIENT) private readonly client: Client,
     @Inject(TEMPORAL_OPTIONS) private readonly temporal: TemporalOptions,
     @Inject(ORCHESTRATOR_CONFIG) private readonly config: OrchestratorConfig,
+    private readonly iceServers: IceServers,
   ) {}
 
   /** Starts a session; with `wait`, resolves once its stream runs (or it failed). */
@@ -200,7 +202,7 @@ export class SessionsService {
       sessionId: state.sessionId,
       state: state.phase,
       jitUrl: state.phase === 'running' && host && state.streamPort ? `http://${host}:${state.streamPort}/whep` : null,
-      iceServers: [],
+      iceServers: state.phase === 'ended' || state.phase === 'failed' ? [] : this.iceServers.forSession(state.sessionId),
       instance: state.instance ? { id: state.instance.id, provider: state.instance.provider } : null,
       restarts: state.restarts,
       timings: state.timings,
