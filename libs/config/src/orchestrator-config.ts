@@ -33,6 +33,7 @@ const SETTINGS = {
   agentImage: { env: 'JIT_INSTANCE_AGENT_IMAGE' },
   agentRuntime: { env: 'JIT_INSTANCE_AGENT_RUNTIME' },
   agentBinds: { env: 'JIT_INSTANCE_AGENT_BINDS' },
+  agentSpares: { env: 'JIT_INSTANCE_AGENT_SPARES' },
   agentPortMin: { env: 'JIT_INSTANCE_AGENT_PORT_MIN' },
   agentPortMax: { env: 'JIT_INSTANCE_AGENT_PORT_MAX' },
   jitImage: { env: 'JIT_IMAGE', flag: '--image' },
@@ -76,6 +77,8 @@ const orchestratorConfigSchema = z
     agentRuntime: z.enum(AGENT_RUNTIMES).default('auto'),
     /** Extra `/host:/container[:ro]` binds (comma-separated) for agent containers. */
     agentBinds: z.string().transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean)).pipe(z.array(z.string().regex(/^\/[^:]*:\/[^:]*(:(ro|rw))?$/, 'each bind must be /host/path:/container/path[:ro]'))).default([]),
+    /** SingleInstanceProvider, process form: agents kept started ahead of sessions (0: none). */
+    agentSpares: integerSetting(0, 16).default(1),
     agentPortMin: integerSetting(1, 65535).default(8081),
     agentPortMax: integerSetting(1, 65535).default(8090),
     jitImage: z.string().min(1).default(DEFAULT_JIT_IMAGE),

@@ -23,6 +23,10 @@ export interface InstanceProvider {
   release(instance: Instance): Promise<void>;
   /** Whether the instance itself is up (the agent's health is checked separately). */
   isAlive(instance: Instance): Promise<boolean>;
+  /** Optional: called when the worker that provisions starts (e.g. to start instances ahead of sessions). */
+  start?(): Promise<void>;
+  /** Optional: called when that worker stops; instances of sessions stay. */
+  stop?(): Promise<void>;
 }
 
 /** A non-retryable failure to provision (bad image or AMI, no capacity in the range, …). */

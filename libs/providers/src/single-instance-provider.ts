@@ -3,6 +3,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'nod
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AgentContainers } from './agent-containers';
+import { AgentSpares, type SpareAgent } from './agent-spares';
 import { isPortFree } from './free-port';
 import { type Instance, type InstanceProvider, ProvisionError, type ProviderContext } from './instance-provider';
 
@@ -17,6 +18,7 @@ const PROVIDER = 'orchestrator.providers.single_instance_provider.SingleInstance
  *   container id; its JITs run as containers too.
  * `auto` (the default) is docker when a Docker engine answers and the agent image is there or can
  * be pulled, else process; the choice and its reason are logged once, at the first provision.
+ * In the process form, JIT_INSTANCE_AGENT_SPARES agents are kept started ahead of sessions.
  */
 export class SingleInstanceProvider implements InstanceProvider {
   /** Ports handed out and not yet seen bound, so two provisions at once never pick the same one. */
@@ -26,10 +28,33 @@ export class SingleInstanceProvider implements InstanceProvider {
   /** The runtime `auto` chose (or `docker` confirmed), once. */
   private choice?: Promise<'docker' | 'process'>;
 
-  constructor(private readonly context: ProviderContext) {}
+  private readonly spares: AgentSpares;
+
+  constructor(private readonly context: ProviderContext) {
+    const { agentSpares, agentPortMin, agentPortMax } = context.config;
+    this.spares = new AgentSpares(agentSpares, resolve('.cache', 'agents', 'spares', `${agentPortMin}-${agentPortMax}`), {
+      spawn: () => this.spawnSpare(),
+      isOurs: (pid, port) => this.isOurAgent(pid, String(port)),
+      kill: async (pid, port) => void (await this.stopAgent(pid, String(port))),
+    }, context.log);
+  }
+
+  /** Starts the spare agents (process form only: a container's start-up is the engine's). */
+  async start(): Promise<void> {
+    if ((await this.runtime()) === 'process') await this.spares.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.spares.stop();
+  }
 
   async provision(sessionId: string): Promise<Instance> {
     const runtime = await this.runtime();
+    const spare = runtime === 'process' ? this.spares.take() : undefined;
+    if (spare) {
+      this.context.log.info({ sessionId, port: spare.port, pid: spare.pid, logFile: spare.logFile }, 'spare agent taken');
+      return this.processInstance(spare);
+    }
     const port = await this.claimPort();
     try {
       return runtime === 'docker' ? await this.provisionContainer(sessionId, port) : this.provisionProcess(sessionId, port);
@@ -42,12 +67,16 @@ export class SingleInstanceProvider implements InstanceProvider {
   async release(instance: Instance): Promise<void> {
     this.claimed.delete(Number(instance.details.port));
     if (instance.details.containerId) return this.releaseContainer(instance);
-    const pid = Number(instance.details.pid);
-    if (!this.isOurAgent(pid, instance.details.port)) return;
+    if (await this.stopAgent(Number(instance.details.pid), instance.details.port)) this.context.log.info({ instance: instance.id }, 'agent process released');
+  }
+
+  /** SIGTERM, then SIGKILL after 10 s; false when the pid was not (or no longer) our agent. */
+  private async stopAgent(pid: number, port: string | undefined): Promise<boolean> {
+    if (!this.isOurAgent(pid, port)) return false;
     process.kill(pid, 'SIGTERM');
-    for (let waited = 0; waited < 10_000 && this.isOurAgent(pid, instance.details.port); waited += 100) await sleep(100);
-    if (this.isOurAgent(pid, instance.details.port)) process.kill(pid, 'SIGKILL');
-    this.context.log.info({ instance: instance.id }, 'agent process released');
+    for (let waited = 0; waited < 10_000 && this.isOurAgent(pid, port); waited += 100) await sleep(100);
+    if (this.isOurAgent(pid, port)) process.kill(pid, 'SIGKILL');
+    return true;
   }
 
   async isAlive(instance: Instance): Promise<boolean> {
@@ -152,9 +181,27 @@ export class SingleInstanceProvider implements InstanceProvider {
   }
 
   private provisionProcess(sessionId: string, port: number): Instance {
+    const agent = this.spawnAgent(sessionId, port);
+    this.context.log.info({ sessionId, port, pid: agent.pid, logFile: agent.logFile }, 'agent process started');
+    return this.processInstance(agent);
+  }
+
+  private async spawnSpare(): Promise<SpareAgent | undefined> {
+    let port: number;
+    try {
+      port = await this.claimPort();
+    } catch {
+      return undefined;
+    }
+    setTimeout(() => this.claimed.delete(port), 30_000).unref();
+    return this.spawnAgent(`spare-${port}-${Date.now()}`, port);
+  }
+
+  /** A detached agent process on `port`, logging to .cache/agents/<name>.log. */
+  private spawnAgent(name: string, port: number): SpareAgent {
     const logDir = resolve('.cache', 'agents');
     mkdirSync(logDir, { recursive: true });
-    const logFile = join(logDir, `${sessionId}.log`);
+    const logFile = join(logDir, `${name}.log`);
     const out = openSync(logFile, 'a');
     const child = spawn(process.execPath, [this.context.agentEntry, 'agent'], {
       detached: true,
@@ -163,14 +210,17 @@ export class SingleInstanceProvider implements InstanceProvider {
     });
     closeSync(out);
     child.unref();
-    if (child.pid === undefined) throw new ProvisionError(`could not start an agent process for ${sessionId}`);
-    this.context.log.info({ sessionId, port, pid: child.pid, logFile }, 'agent process started');
+    if (child.pid === undefined) throw new ProvisionError(`could not start an agent process for ${name}`);
+    return { port, pid: child.pid, logFile };
+  }
+
+  private processInstance({ port, pid, logFile }: SpareAgent): Instance {
     return {
-      id: `local-${port}-${child.pid}`,
+      id: `local-${port}-${pid}`,
       provider: PROVIDER,
       agentUrl: `http://127.0.0.1:${port}`,
       streamHost: '127.0.0.1',
-      details: { pid: String(child.pid), port: String(port), logFile },
+      details: { pid: String(pid), port: String(port), logFile },
     };
   }
 

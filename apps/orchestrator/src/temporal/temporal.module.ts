@@ -1,7 +1,8 @@
 import { type DynamicModule, Inject, Injectable, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { LOGGER, SessionActivities, TEMPORAL_CLIENT } from '../../../../activities/src';
+import { INSTANCE_PROVIDER, LOGGER, SessionActivities, TEMPORAL_CLIENT } from '../../../../activities/src';
+import type { InstanceProvider } from '../../../../libs/providers/src';
 import type { Logger } from '../../../../libs/logging/src';
 
 export interface TemporalOptions {
@@ -21,6 +22,7 @@ export class SessionWorker implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(TEMPORAL_OPTIONS) private readonly options: TemporalOptions,
     @Inject(SessionActivities) private readonly activities: SessionActivities,
     @Inject(LOGGER) private readonly log: Logger,
+    @Inject(INSTANCE_PROVIDER) private readonly provider: InstanceProvider,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -34,11 +36,13 @@ export class SessionWorker implements OnApplicationBootstrap, OnApplicationShutd
     });
     this.running = this.worker.run().catch((error: unknown) => this.log.error({ err: error }, 'Temporal worker stopped'));
     this.log.info({ taskQueue: this.options.taskQueue }, 'Temporal worker running');
+    await this.provider.start?.();
   }
 
   async onApplicationShutdown(): Promise<void> {
     if (this.worker?.getState() === 'RUNNING') this.worker.shutdown();
     await this.running;
+    await this.provider.stop?.();
   }
 }
 
