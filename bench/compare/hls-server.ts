@@ -84,7 +84,8 @@ interface Session {
   dir: string;
   watcher: FSWatcher;
   made: Set<number>;
-  waiters: Map<number, Array<() => void>>;
+  /** requests waiting for a segment of the running job */
+  waiters: Map<number, Array<{ resolve: () => void; reject: (error: Error) => void }>>;
   job?: Job;
   endedJobsCpu: number;
   stats: HlsSessionStats;
@@ -193,7 +194,9 @@ export class OnTheFlyHlsServer {
     const answer = await this.segmentReady(session, index);
     session.stats.requests.push({ index, answer, ms: performance.now() - started });
     res.writeHead(200, { 'content-type': 'video/mp2t', 'cache-control': 'no-store' });
-    createReadStream(path.join(session.dir, `seg${index}.ts`)).pipe(res);
+    createReadStream(path.join(session.dir, `seg${index}.ts`))
+      .on('error', () => res.destroy())
+      .pipe(res);
   }
 
   private session(id: string, source: HlsSource): Session {
@@ -244,7 +247,7 @@ export class OnTheFlyHlsServer {
       if (job.last < job.startNumber) s.stats.firstSegmentMs.push(performance.now() - job.spawnedAt);
       job.last = index;
     }
-    for (const wake of s.waiters.get(index) ?? []) wake();
+    for (const waiter of s.waiters.get(index) ?? []) waiter.resolve();
     s.waiters.delete(index);
   }
 
@@ -260,7 +263,7 @@ export class OnTheFlyHlsServer {
     }
     await new Promise<void>((resolve, reject) => {
       const waiting = s.waiters.get(index) ?? [];
-      waiting.push(resolve);
+      waiting.push({ resolve, reject });
       s.waiters.set(index, waiting);
       const current = s.job!;
       void current.exited.then(() => {
@@ -313,6 +316,9 @@ export class OnTheFlyHlsServer {
   private async stopJob(s: Session): Promise<void> {
     const job = s.job;
     if (!job) return;
+    // requests still waiting for this job's segments were given up by the player (it moved on)
+    for (const waiting of s.waiters.values()) for (const waiter of waiting) waiter.reject(new Error('the transcode moved elsewhere'));
+    s.waiters.clear();
     if (job.cpuSeconds === undefined && job.process.exitCode === null && job.process.signalCode === null) {
       job.cpuSeconds = cpuOf(job.process.pid);
       s.endedJobsCpu += job.cpuSeconds;

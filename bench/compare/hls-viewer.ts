@@ -61,8 +61,8 @@ export async function startHls(viewer: HlsViewer, url: string): Promise<HlsFirst
       new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no HLS frame within 60 s')), 60000)),
     ]);
     // MSE can present the frame before the element reports HAVE_CURRENT_DATA: read it again then
-    if (frame.index < 0) {
-      await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; frame.index < 0 && i < 20; i++) {
+      await new Promise((r) => setTimeout(r, 10));
       frame.index = jit.readFrameIndex();
     }
     const entries = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
