@@ -5,8 +5,10 @@ import { CommanderError } from 'commander';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { ConfigError, type OrchestratorConfig, parseOrchestratorConfig } from '../../../libs/config/src';
 import { createLogger } from '../../../libs/logging/src';
+import { INSTANCE_PROVIDER, TEMPORAL_CLIENT } from '../../../activities/src';
 import { agentSecret } from './agent-secret';
 import { OrchestratorModule } from './orchestrator.module';
+import { releaseOrphanedInstances } from './orphan-instances';
 import { openApiDocument } from './sessions/openapi';
 import { temporalAddress } from './temporal/embedded-temporal';
 import { servePlayerPage } from './web/player-page';
@@ -42,6 +44,11 @@ export async function runOrchestrator(argv: string[], env: NodeJS.ProcessEnv, ag
   SwaggerModule.setup('docs', app, openApiDocument(), { jsonDocumentUrl: 'openapi.json' });
   app.enableShutdownHooks();
   await app.listen(config.port, config.host);
+  try {
+    await releaseOrphanedInstances(app.get(INSTANCE_PROVIDER), app.get(TEMPORAL_CLIENT));
+  } catch (error) {
+    log.error({ err: error }, `orphaned instances were not looked for: ${(error as Error).message}`);
+  }
   const bound = app.getHttpServer().address();
   const port = typeof bound === 'object' && bound ? bound.port : config.port;
   log.info(

@@ -72,5 +72,8 @@ describe('AWSInstanceProvider configuration', () => {
     expect(() => parseOrchestratorConfig(['--instance-provider-path', AWS_INSTANCE_PROVIDER], {}, quiet)).toThrow(/JIT_AWS_AMI_ID: is required/);
     const c = parseOrchestratorConfig([], { JIT_INSTANCE_PROVIDER_CLASS_PATH: 'AWSInstanceProvider', ...REQUIRED }, quiet);
     expect(c.aws).toMatchObject({ amiId: REQUIRED.JIT_AWS_AMI_ID, managedTagValue: c.orchestratorId });
+    // A provider loaded by path that extends the AWS one.
+    expect(parseOrchestratorConfig([], { JIT_INSTANCE_PROVIDER_CLASS_PATH: './mine.js', ...REQUIRED }, quiet).aws).toMatchObject({ amiId: REQUIRED.JIT_AWS_AMI_ID });
+    expect(() => parseOrchestratorConfig([], { JIT_INSTANCE_PROVIDER_CLASS_PATH: './mine.js', JIT_AWS_AMI_ID: 'ami-1' }, quiet)).toThrow(/JIT_AWS_SECURITY_GROUP_ID/);
   });
 });

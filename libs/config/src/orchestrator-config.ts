@@ -120,7 +120,7 @@ const orchestratorConfigSchema = z
     }
   });
 
-/** `aws`: the AWSInstanceProvider's settings, parsed (and required) only when that provider is chosen. */
+/** `aws`: the AWSInstanceProvider's settings, parsed (and required) only when that provider is chosen or JIT_AWS_* are set. */
 export type OrchestratorConfig = z.infer<typeof orchestratorConfigSchema> & { aws?: AwsConfig };
 
 /** The names that choose the AWSInstanceProvider (JIT_INSTANCE_PROVIDER_CLASS_PATH). */
@@ -197,6 +197,8 @@ export function parseOrchestratorConfig(argv: readonly string[], env: NodeJS.Pro
   raw.worker = flags.worker === false ? false : env.JIT_ORCHESTRATOR_WORKER || undefined;
   const parsed = orchestratorConfigSchema.safeParse(raw);
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => describeIssue(i, sourceOf)).join('; '));
-  if (!AWS_PROVIDER_NAMES.includes(parsed.data.providerClassPath)) return parsed.data;
+  // A provider of one's own (by path) that extends the AWS one gets them when JIT_AWS_* are set.
+  const awsChosen = AWS_PROVIDER_NAMES.includes(parsed.data.providerClassPath) || Object.keys(env).some((k) => k.startsWith('JIT_AWS_') && env[k]);
+  if (!awsChosen) return parsed.data;
   return { ...parsed.data, aws: parseAwsConfig(env, parsed.data.orchestratorId) };
 }

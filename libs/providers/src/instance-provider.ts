@@ -27,6 +27,18 @@ export interface InstanceProvider {
   start?(): Promise<void>;
   /** Optional: called when that worker stops; instances of sessions stay. */
   stop?(): Promise<void>;
+  /**
+   * Optional, called once at start-up: releases this orchestrator's instances, made before
+   * `listedAt`, that none of the `running` sessions (listed at `listedAt`) holds: leaks after a
+   * crash. Never touches instances it did not make.
+   */
+  releaseOrphans?(running: RunningSession[], listedAt: Date): Promise<void>;
+}
+
+/** A session whose workflow runs, and the instance it holds (null while it is being provisioned). */
+export interface RunningSession {
+  sessionId: string;
+  instanceId: string | null;
 }
 
 /** A non-retryable failure to provision (bad image or AMI, no capacity in the range, …). */

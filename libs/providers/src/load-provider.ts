@@ -1,11 +1,14 @@
 import { isAbsolute, resolve } from 'node:path';
 import { AWS_INSTANCE_PROVIDER, SINGLE_INSTANCE_PROVIDER } from '../../config/src';
+import { AWSInstanceProvider } from './aws-instance-provider';
 import type { InstanceProvider, InstanceProviderClass, ProviderContext } from './instance-provider';
 import { SingleInstanceProvider } from './single-instance-provider';
 
 const BUILT_IN: Record<string, InstanceProviderClass> = {
   [SINGLE_INSTANCE_PROVIDER]: SingleInstanceProvider,
   SingleInstanceProvider,
+  [AWS_INSTANCE_PROVIDER]: AWSInstanceProvider,
+  AWSInstanceProvider,
 };
 
 /**
@@ -16,9 +19,6 @@ const BUILT_IN: Record<string, InstanceProviderClass> = {
 export function loadInstanceProvider(classPath: string, context: ProviderContext): InstanceProvider {
   const builtIn = BUILT_IN[classPath];
   if (builtIn) return new builtIn(context);
-  if (classPath === AWS_INSTANCE_PROVIDER) {
-    throw new Error(`${classPath} is not available in this build yet`);
-  }
   const [modulePath, exportName] = classPath.split('#');
   const file = isAbsolute(modulePath) ? modulePath : resolve(modulePath);
   let loaded: Record<string, unknown>;

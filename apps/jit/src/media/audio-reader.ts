@@ -9,7 +9,7 @@ import {
   Packet,
   type Stream,
 } from 'node-av';
-import { InputError, type InputSource } from './input-location';
+import { InputError, type InputSource, inputName } from './input-location';
 import { openDecoder, openStream } from './open-stream';
 
 export const AUDIO_RATE = 48_000;
@@ -47,7 +47,7 @@ export class AudioReader {
   }
 
   static async open(source: InputSource, channelCount: number | undefined): Promise<AudioReader> {
-    const location = source.location;
+    const location = inputName(source);
     const opened = await openStream(source, AVMEDIA_TYPE_AUDIO, 'audio');
     const { format, stream, decoder } = opened;
     await openDecoder(source, opened);

@@ -1,6 +1,7 @@
 import { access, constants } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { InputSpec } from '../../../../libs/config/src';
+import { presignS3Input } from './s3-input';
 
 /** An input that cannot be used; the message names it. */
 export class InputError extends Error {
@@ -11,7 +12,12 @@ export class InputError extends Error {
 export interface InputSource {
   location: string;
   options: Record<string, string>;
+  /** What messages call it, when not `location` (an s3:// URL, not its presigned https URL). */
+  name?: string;
 }
+
+/** The input as messages name it. */
+export const inputName = (source: InputSource) => source.name ?? source.location;
 
 /** Seconds of media at peak bitrate that one HTTP range request fetches ahead. */
 const READ_AHEAD_SECONDS = 2;
@@ -30,13 +36,14 @@ export function remoteOptions(bitrate: number | undefined): Record<string, strin
   return options;
 }
 
-/** Turns an input URL into what FFmpeg opens, failing early and clearly on what cannot work. */
-export async function resolveInputSource(input: InputSpec, bitrate: number | undefined): Promise<InputSource> {
+/**
+ * Turns an input URL into what FFmpeg opens, failing early and clearly on what cannot work;
+ * `s3://` inputs are read through presigned https URLs made in `region` (--region).
+ */
+export async function resolveInputSource(input: InputSpec, { bitrate, region }: { bitrate?: number; region?: string }): Promise<InputSource> {
   const { url } = input;
   if (/^https?:\/\//i.test(url)) return { location: url, options: remoteOptions(bitrate) };
-  if (/^s3:\/\//i.test(url)) {
-    throw new InputError(`input ${url}: s3:// inputs are not supported by this build yet`);
-  }
+  if (/^s3:\/\//i.test(url)) return { location: await presignS3Input(url, region), options: remoteOptions(bitrate), name: url };
   const path = url.startsWith('file:') ? fileURLToPath(url) : url;
   try {
     await access(path, constants.R_OK);

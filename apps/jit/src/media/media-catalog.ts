@@ -43,9 +43,9 @@ export class MediaCatalog {
 
   static async open(config: JitConfig, log: Logger): Promise<MediaCatalog> {
     const [videoInput, ...audioInputs] = config.inputs;
-    const videoSource = await resolveInputSource(videoInput, config.bitrate);
+    const videoSource = await resolveInputSource(videoInput, config);
     const audioSources = await Promise.all(
-      audioInputs.map(async (input) => ({ source: await resolveInputSource(input, config.bitrate), channelCount: input.channelCount })),
+      audioInputs.map(async (input) => ({ source: await resolveInputSource(input, config), channelCount: input.channelCount })),
     );
     const probe = await VideoReader.open(videoSource, MediaCatalog.readerOptions(config));
     const audioChannels: number[] = [];

@@ -1,5 +1,5 @@
 import { type AVMediaType, Codec, CodecContext, Dictionary, FFmpegError, FormatContext, type Stream } from 'node-av';
-import { InputError, type InputSource } from './input-location';
+import { InputError, type InputSource, inputName } from './input-location';
 
 export interface OpenStream {
   format: FormatContext;
@@ -11,7 +11,7 @@ export interface OpenStream {
 
 /** Opens an input and prepares a decoder for its first stream of one media type; errors name the input. */
 export async function openStream(source: InputSource, type: AVMediaType, kind: 'video' | 'audio'): Promise<OpenStream> {
-  const where = `input ${source.location}`;
+  const where = `input ${inputName(source)}`;
   const format = new FormatContext();
   const opened = await format.openInput(source.location, null, Dictionary.fromObject(source.options));
   if (opened < 0) throw new InputError(`${where}: cannot open (${FFmpegError.strerror(opened)})`);
@@ -32,6 +32,6 @@ export async function openStream(source: InputSource, type: AVMediaType, kind: '
 export async function openDecoder(source: InputSource, opened: OpenStream, options: Record<string, string> = {}): Promise<void> {
   const ret = await opened.decoder.open2(opened.codec, Dictionary.fromObject(options));
   if (ret < 0) {
-    throw new InputError(`input ${source.location}: cannot open its ${opened.codec.name} decoder (${FFmpegError.strerror(ret)})`);
+    throw new InputError(`input ${inputName(source)}: cannot open its ${opened.codec.name} decoder (${FFmpegError.strerror(ret)})`);
   }
 }

@@ -14,7 +14,7 @@ import {
   Packet,
   type Stream,
 } from 'node-av';
-import { InputError, type InputSource } from './input-location';
+import { InputError, type InputSource, inputName } from './input-location';
 import { openDecoder, openStream } from './open-stream';
 import { FrameTiming, type Rational } from './rational';
 
@@ -65,7 +65,7 @@ export class VideoReader {
   }
 
   static async open(source: InputSource, options: VideoReaderOptions): Promise<VideoReader> {
-    const location = source.location;
+    const location = inputName(source);
     const opened = await openStream(source, AVMEDIA_TYPE_VIDEO, 'video');
     const { format, stream, codec, decoder } = opened;
     decoder.threadCount = options.threads;
