@@ -266,6 +266,10 @@ describe('docker/compose.yaml', () => {
   it('gives the orchestrator the host’s Docker socket, Temporal’s address and the single-instance provider', () => {
     const orchestrator = services.orchestrator;
     expect(orchestrator.volumes).toContain('/var/run/docker.sock:/var/run/docker.sock');
+    // Local media at the same path for the orchestrator (input roots) and the JIT containers.
+    const media = interpolate(orchestrator.environment!.JIT_MEDIA_ROOTS);
+    expect(orchestrator.volumes!.map(interpolate)).toContain(`${media}:${media}:ro`);
+    expect(interpolate(orchestrator.environment!.JIT_CONTAINER_BINDS)).toBe(`${media}:${media}:ro`);
     expect(orchestrator.network_mode).toBe('host');
     expect(orchestrator.environment).toMatchObject({
       TEMPORAL_ADDRESS: '127.0.0.1:7233',
