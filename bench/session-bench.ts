@@ -3,9 +3,11 @@
  * own, with the single-instance provider (an agent process per session, a JIT process per stream),
  * and headless Chromium as the viewer, on a 250-frame 720p25 ProRes clip. Measures
  *   1. POST /session → first frame: sessions one after another, each from sending POST /session
- *      (wait=true) to frame 0 presented in a fresh page connected to the returned jitUrl, split into
- *      the server's phases (from the workflow's timings, the orchestrator's and the agent's logs) and
- *      the browser's; then DELETE /session/:id;
+ *      (wait=true) to frame 0 presented in a player page that was open already (as a reviewer's
+ *      is when they start a session), connected to the returned jitUrl, split into the server's
+ *      phases (from the workflow's timings, the orchestrator's and the agent's logs) and the
+ *      browser's; then DELETE /session/:id. Once with a spare agent ready (the default,
+ *      JIT_INSTANCE_AGENT_SPARES=1: each session waits until the spare is back), once without;
  *   2. session starts per second: K sessions started at once with ?wait=false (polled until
  *      running), then K at once with wait=true, each batch ended with K DELETEs at once;
  *   3. that nothing is left afterwards: no agent or JIT process, no agent or JIT port answering;
@@ -24,7 +26,8 @@ import * as path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, openPlayer, pageLog } from '../test/support/browser';
 import { startOrchestrator, type RunningOrchestrator } from '../test/support/orchestrator-process';
-import { connect, waitForFrame } from '../test/support/player';
+import { connect, disconnect, waitForFrame } from '../test/support/player';
+import { serveFiles, type StaticServer } from '../test/support/static-server';
 import { http } from '../test/support/service-process';
 import { ensureTemporal, type TemporalServer } from '../test/support/temporal';
 import {
@@ -102,7 +105,13 @@ function logLines(text: string): LogLine[] {
   return out;
 }
 
-const agentLogFile = (sessionId: string) => path.join(repoRoot, '.cache', 'agents', `${sessionId}.log`);
+/** The orchestrator's line naming the agent a session got: started for it, or a spare taken. */
+const agentOf = (orch: RunningOrchestrator, sessionId: string): LogLine | undefined =>
+  logLines(orch.output()).find((e) => (e.msg === 'agent process started' || e.msg === 'spare agent taken') && e.sessionId === sessionId);
+
+/** The agent's log file (its own lines and its JITs'). */
+const agentLogFile = (orch: RunningOrchestrator, sessionId: string): string =>
+  (agentOf(orch, sessionId)?.logFile as string | undefined) ?? path.join(repoRoot, '.cache', 'agents', `${sessionId}.log`);
 
 /** The points in time of one session start, epoch ms; NaN where a log line was not found. */
 interface StartTimeline {
@@ -128,15 +137,15 @@ interface StartTimeline {
 }
 
 function startTimeline(orch: RunningOrchestrator, session: SessionView, postSent: number, postAnswered: number): StartTimeline {
-  const orchLog = logLines(orch.output());
-  const spawned = orchLog.find((e) => e.msg === 'agent process started' && e.sessionId === session.sessionId);
-  const agentLog = existsSync(agentLogFile(session.sessionId)) ? logLines(readFileSync(agentLogFile(session.sessionId), 'utf8')) : [];
+  const spawned = agentOf(orch, session.sessionId);
+  const logFile = agentLogFile(orch, session.sessionId);
+  const agentLog = existsSync(logFile) ? logLines(readFileSync(logFile, 'utf8')) : [];
   const agent = agentLog.filter((e) => e.name === 'agent');
   const jit = agentLog.filter((e) => e.name === 'jit');
   const starting = agent.find((e) => e.msg === 'JIT starting');
   const pid = /pid (\d+)/.exec(starting?.ref ?? '')?.[1];
   const t = (e: LogLine | undefined) => e?.time ?? NaN;
-  return {
+  const timeline: StartTimeline = {
     postSent,
     createdAt: Date.parse(session.timings.createdAt),
     agentSpawned: t(spawned),
@@ -151,12 +160,35 @@ function startTimeline(orch: RunningOrchestrator, session: SessionView, postSent
     postAnswered,
     jitPid: pid ? Number(pid) : undefined,
   };
+  // What happened ahead of the session (a spare agent's start, its standby JIT's) costs it nothing:
+  // such points count as happening at the previous point of the start.
+  let previous = NaN;
+  for (const key of TIMELINE_ORDER) {
+    if (Number.isFinite(previous) && timeline[key] < previous) timeline[key] = previous;
+    if (Number.isFinite(timeline[key])) previous = timeline[key];
+  }
+  return timeline;
 }
+
+const TIMELINE_ORDER = [
+  'postSent',
+  'createdAt',
+  'agentSpawned',
+  'agentFirstLog',
+  'agentListening',
+  'instanceReadyAt',
+  'jitStarting',
+  'jitFirstLog',
+  'jitListening',
+  'jitRunning',
+  'runningAt',
+  'postAnswered',
+] as const satisfies (keyof StartTimeline)[];
 
 /** The server's phases of a start, consecutive: their sum is POST sent → POST answered. */
 const PHASES: { key: string; label: string; from: keyof StartTimeline; to: keyof StartTimeline }[] = [
   { key: 'toWorkflow', label: 'POST → workflow started (REST, capacity count, start)', from: 'postSent', to: 'createdAt' },
-  { key: 'toSpawn', label: 'workflow started → agent spawned (activity, port)', from: 'createdAt', to: 'agentSpawned' },
+  { key: 'toSpawn', label: 'workflow started → agent spawned or spare taken (activity)', from: 'createdAt', to: 'agentSpawned' },
   { key: 'agentBoot', label: 'agent spawned → its first log line (Node + program load)', from: 'agentSpawned', to: 'agentFirstLog' },
   { key: 'agentListen', label: 'agent first log → agent listening (Nest)', from: 'agentFirstLog', to: 'agentListening' },
   { key: 'toReady', label: 'agent listening → instanceReadyAt (250 ms health poll)', from: 'agentListening', to: 'instanceReadyAt' },
@@ -169,9 +201,9 @@ const PHASES: { key: string; label: string; from: keyof StartTimeline; to: keyof
 ];
 
 /** The JIT's own last words in its agent's log ("jit: …" on a failed start), if any. */
-function jitFailure(sessionId: string): string {
+function jitFailure(orch: RunningOrchestrator, sessionId: string): string {
   try {
-    const m = /^jit: (.+)$/m.exec(readFileSync(agentLogFile(sessionId), 'utf8'));
+    const m = /^jit: (.+)$/m.exec(readFileSync(agentLogFile(orch, sessionId), 'utf8'));
     return m ? ` (the JIT: ${m[1]})` : '';
   } catch {
     return '';
@@ -225,64 +257,137 @@ async function endSession(orch: RunningOrchestrator, sessionId: string): Promise
 interface SequentialRun {
   total: number;
   post: number;
-  /** jitUrl → frame 0 shown: openPlayer (page from the JIT) + connect → frame */
+  /** jitUrl → frame 0 shown: connect (WHEP, ICE, DTLS) → frame, in the page open already */
   toFrame: number;
-  pageOpen: number;
-  connectToFrame: number;
   del: number;
   /** CPU seconds the agent and the JIT process had used when frame 0 was shown (mostly their start) */
   agentCpu: number;
   jitCpu: number;
+  /** Whether the session got a spare agent. */
+  spare: boolean;
   timeline: StartTimeline;
   phases: Record<string, number>;
 }
 
-async function sequentialRun(browser: Browser, orch: RunningOrchestrator, clip: string): Promise<SequentialRun> {
-  const created = await createSession(orch, clip, true);
-  if (created.status !== 201) throw new Error(`POST /session: ${created.status} ${JSON.stringify(created.body).slice(0, 500)}`);
-  const session = created.body as SessionView;
-  remember(orch, session);
-  const jitUrl = session.jitUrl!;
-  const t1 = Date.now();
-  const page = await openPlayer(browser, jitUrl.replace(/\/whep$/, ''));
-  const t2 = Date.now();
+/** Resolves once the orchestrator has a spare agent ready (it started more than sessions took). */
+async function spareReady(orch: RunningOrchestrator, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const lines = logLines(orch.output());
+    const started = lines.filter((e) => e.msg === 'spare agent started').length;
+    const taken = lines.filter((e) => e.msg === 'spare agent taken').length;
+    if (started > taken) return;
+    if (Date.now() > deadline) throw new Error(`no spare agent ready after ${timeoutMs} ms (${started} started, ${taken} taken)`);
+    await sleep(100);
+  }
+}
+
+async function sequentialRun(browser: Browser, orch: RunningOrchestrator, clip: string, playerUrl: string, spares: boolean): Promise<SequentialRun> {
+  if (spares) await spareReady(orch);
+  const page = await openPlayer(browser, playerUrl);
   try {
-    await connect(page, jitUrl);
-    await waitForFrame(page, 0, 10_000);
-  } catch (error) {
-    throw new Error(`${session.sessionId}: ${(error as Error).message}; page errors: ${pageLog(page).errors.slice(0, 3).join(' | ')}`);
+    const created = await createSession(orch, clip, true);
+    if (created.status !== 201) throw new Error(`POST /session: ${created.status} ${JSON.stringify(created.body).slice(0, 500)}`);
+    const session = created.body as SessionView;
+    remember(orch, session);
+    const jitUrl = session.jitUrl!;
+    const t1 = Date.now();
+    try {
+      await connect(page, jitUrl);
+      await waitForFrame(page, 0, 10_000);
+    } catch (error) {
+      throw new Error(`${session.sessionId}: ${(error as Error).message}; page errors: ${pageLog(page).errors.slice(0, 3).join(' | ')}`);
+    }
+    const t3 = Date.now();
+    const cpu = (pid: number | undefined) => {
+      try {
+        const c = processCpuTimes(pid!);
+        return c.user + c.system;
+      } catch {
+        return NaN;
+      }
+    };
+    const started = everything[everything.length - 1];
+    const agentCpu = cpu(started.agentPid);
+    const jitCpu = cpu(started.jitPid);
+    await disconnect(page);
+    const ended = await endSession(orch, session.sessionId);
+    if (ended.state !== 'ended') throw new Error(`DELETE ${session.sessionId}: ${ended.state}`);
+    const timeline = startTimeline(orch, session, created.sent, created.answered);
+    const phases: Record<string, number> = {};
+    for (const p of PHASES) phases[p.key] = timeline[p.to]! - timeline[p.from]!;
+    return {
+      total: t3 - created.sent,
+      post: created.answered - created.sent,
+      toFrame: t3 - t1,
+      del: ended.ms,
+      agentCpu,
+      jitCpu,
+      spare: agentOf(orch, session.sessionId)?.msg === 'spare agent taken',
+      timeline,
+      phases,
+    };
   } finally {
     await page.close();
   }
-  const t3 = Date.now();
-  const cpu = (pid: number | undefined) => {
-    try {
-      const c = processCpuTimes(pid!);
-      return c.user + c.system;
-    } catch {
-      return NaN;
-    }
-  };
-  const started = everything[everything.length - 1];
-  const agentCpu = cpu(started.agentPid);
-  const jitCpu = cpu(started.jitPid);
-  const ended = await endSession(orch, session.sessionId);
-  if (ended.state !== 'ended') throw new Error(`DELETE ${session.sessionId}: ${ended.state}`);
-  const timeline = startTimeline(orch, session, created.sent, created.answered);
-  const phases: Record<string, number> = {};
-  for (const p of PHASES) phases[p.key] = timeline[p.to]! - timeline[p.from]!;
-  return {
-    total: t3 - created.sent,
-    post: created.answered - created.sent,
-    toFrame: t3 - t1,
-    pageOpen: t2 - t1,
-    connectToFrame: t3 - t2,
-    del: ended.ms,
-    agentCpu,
-    jitCpu,
-    timeline,
-    phases,
-  };
+}
+
+/** Sessions one after another on `orch`: printed, and summed up in `rows` under `label`. */
+async function sequentialSeries(browser: Browser, orch: RunningOrchestrator, clip: string, playerUrl: string, spares: boolean, rows: TableRow[]): Promise<void> {
+  const label = spares ? 'with a spare agent' : 'without spares';
+  const warm = await sequentialRun(browser, orch, clip, playerUrl, spares);
+  console.log(`  warm-up (first session of this orchestrator, not counted): total ${fmt(warm.total, 0)} ms (POST ${fmt(warm.post, 0)}, jitUrl → frame ${fmt(warm.toFrame, 0)}, DELETE ${fmt(warm.del, 0)})`);
+  const runs: SequentialRun[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const r = await sequentialRun(browser, orch, clip, playerUrl, spares);
+    runs.push(r);
+    console.log(
+      `  session ${String(i + 1).padStart(2)}${r.spare ? ' (spare)' : ''}: POST → frame ${fmt(r.total, 0).padStart(5)} ms = POST ${fmt(r.post, 0)} ` +
+        `[agent ${fmt(r.timeline.instanceReadyAt - r.timeline.postSent, 0)}, JIT ${fmt(r.timeline.runningAt - r.timeline.instanceReadyAt, 0)}, answer ${fmt(r.timeline.postAnswered - r.timeline.runningAt, 0)}] ` +
+        `+ jitUrl → frame ${fmt(r.toFrame, 0)}; DELETE ${fmt(r.del, 0)} ms`,
+    );
+  }
+  const total = summarize(runs.map((r) => r.total));
+  const post = summarize(runs.map((r) => r.post));
+  const toFrame = summarize(runs.map((r) => r.toFrame));
+  const del = summarize(runs.map((r) => r.del));
+  const target = spares ? `p50 ≤ ${TARGET_FIRST_FRAME_MS}` : '—';
+  const result = spares ? verdict(total.p50, TARGET_FIRST_FRAME_MS) : '—';
+  console.log(`\n  POST → first frame (${label}): ${describe(total)}${spares ? `   target p50 ≤ ${TARGET_FIRST_FRAME_MS} ms: ${result}` : ''}`);
+  console.log(`    POST (wait=true) answered: ${describe(post)}`);
+  console.log(`    jitUrl → first frame:      ${describe(toFrame)}`);
+  console.log(`    DELETE answered:           ${describe(del)}`);
+  console.log(`  where the POST goes (p50 of each phase; consecutive, they add up to the POST; what happened ahead of the session counts 0):`);
+  let phaseSum = 0;
+  const phaseP50: Record<string, number> = {};
+  for (const p of PHASES) {
+    const s = summarize(runs.map((r) => r.phases[p.key]).filter(Number.isFinite));
+    phaseP50[p.key] = s.p50;
+    phaseSum += Number.isFinite(s.p50) ? s.p50 : 0;
+    console.log(`    ${p.label.padEnd(62)} ${fmt(s.p50, 0).padStart(5)} ms  (p95 ${fmt(s.p95, 0)}, n=${s.n})`);
+  }
+  console.log(`    ${'sum of the p50s'.padEnd(62)} ${fmt(phaseSum, 0).padStart(5)} ms`);
+  const agentMs = summarize(runs.map((r) => r.timeline.instanceReadyAt - r.timeline.postSent)).p50;
+  const jitMs = summarize(runs.map((r) => r.timeline.runningAt - r.timeline.instanceReadyAt)).p50;
+  const nodeBoot = (phaseP50.agentBoot ?? NaN) + (phaseP50.jitBoot ?? NaN);
+  console.log(
+    `  → POST sent → instance ready ${fmt(agentMs, 0)} ms, instance ready → running ${fmt(jitMs, 0)} ms; ` +
+      `Node boots on the path (agent + JIT, spawn → first log line) ${fmt(nodeBoot, 0)} ms`,
+  );
+  const agentCpu = summarize(runs.map((r) => r.agentCpu).filter(Number.isFinite));
+  const jitCpu = summarize(runs.map((r) => r.jitCpu).filter(Number.isFinite));
+  console.log(`  CPU used by the time frame 0 was shown (mostly starting up): agent p50 ${fmt(agentCpu.p50, 2)} s, JIT p50 ${fmt(jitCpu.p50, 2)} s`);
+  const spared = runs.filter((r) => r.spare).length;
+  rows.push(
+    { clip: CLIP_NAME, metric: `POST /session → first frame (ms), ${label} (${spared}/${RUNS} sessions got one), ${RUNS} sessions in turn`, p50: fmt(total.p50, 0), p95: fmt(total.p95, 0), target, result },
+    { clip: CLIP_NAME, metric: `… POST /session (wait=true) answered (ms)`, p50: fmt(post.p50, 0), p95: fmt(post.p95, 0), target: '—', result: '—' },
+    { clip: CLIP_NAME, metric: '… of which POST sent → instance ready', p50: fmt(agentMs, 0), p95: '—', target: '—', result: '—' },
+    { clip: CLIP_NAME, metric: '… of which instance ready → running', p50: fmt(jitMs, 0), p95: '—', target: '—', result: '—' },
+    { clip: CLIP_NAME, metric: '… of which Node boots on the path, agent + JIT (spawn → first log line)', p50: fmt(nodeBoot, 0), p95: '—', target: '—', result: '—' },
+    { clip: CLIP_NAME, metric: '… jitUrl → first frame (ms; connect in the open page, frame 0)', p50: fmt(toFrame.p50, 0), p95: fmt(toFrame.p95, 0), target: '—', result: '—' },
+    { clip: CLIP_NAME, metric: '… CPU s by frame 0: agent process / JIT process', p50: `${fmt(agentCpu.p50, 2)} / ${fmt(jitCpu.p50, 2)}`, p95: '—', target: '—', result: '—' },
+    { clip: CLIP_NAME, metric: '… DELETE /session/:id answered (ms)', p50: fmt(del.p50, 0), p95: fmt(del.p95, 0), target: '—', result: '—' },
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -315,7 +420,7 @@ async function batch(orch: RunningOrchestrator, clip: string, wait: boolean): Pr
     const good = a.status === (wait ? 201 : 202);
     if (!good) {
       const id = a.body?.session?.sessionId as string | undefined;
-      failed.push(`${id ?? 'POST'}: ${a.status} ${a.body?.message ?? JSON.stringify(a.body).slice(0, 200)}${id ? jitFailure(id) : ''}`);
+      failed.push(`${id ?? 'POST'}: ${a.status} ${a.body?.message ?? JSON.stringify(a.body).slice(0, 200)}${id ? jitFailure(orch, id) : ''}`);
     }
     return good;
   });
@@ -341,7 +446,7 @@ async function batch(orch: RunningOrchestrator, clip: string, wait: boolean): Pr
             return;
           }
           if (r.status !== 200 || s.state === 'failed' || s.state === 'ended' || Date.now() > deadline) {
-            failed.push(`${a.body.sessionId}: ${r.status} ${s.state ?? ''} ${s.lastError ?? ''}${jitFailure(a.body.sessionId)}`);
+            failed.push(`${a.body.sessionId}: ${r.status} ${s.state ?? ''} ${s.lastError ?? ''}${jitFailure(orch, a.body.sessionId)}`);
             if (r.status === 200) finals.set(s.sessionId, s);
             return;
           }
@@ -424,13 +529,31 @@ async function answers(url: string): Promise<boolean> {
 }
 
 /** Processes whose environment names an agent port of our range: the agents, and the JITs they started. */
-function processesOfOurRange(): number[] {
+/** Agents kept ready by the orchestrator (started, not taken by a session): not leftovers. */
+function spareAgents(orch: RunningOrchestrator | undefined): { pids: Set<number>; ports: Set<number> } {
+  const pids = new Set<number>();
+  const ports = new Set<number>();
+  if (!orch) return { pids, ports };
+  const lines = logLines(orch.output());
+  const taken = new Set(lines.filter((e) => e.msg === 'spare agent taken').map((e) => e.pid));
+  for (const e of lines) {
+    if (e.msg !== 'spare agent started' || taken.has(e.pid)) continue;
+    pids.add(e.pid as number);
+    ports.add(e.port as number);
+  }
+  return { pids, ports };
+}
+
+/** Processes of our agent port range (agents, and the JITs that inherit their environment), but a spare and its standby JIT. */
+function processesOfOurRange(spares: Set<number>): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const env = readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0');
       const port = Number(env.find((v) => v.startsWith('JIT_INSTANCE_AGENT_PORT='))?.split('=')[1]);
+      const parent = Number(/^\d+ \(.*\) \S+ (\d+)/.exec(readFileSync(`/proc/${entry}/stat`, 'utf8'))?.[1]);
+      if (spares.has(Number(entry)) || spares.has(parent)) continue;
       if (port >= AGENT_PORT_MIN && port <= AGENT_PORT_MAX && alive(Number(entry))) pids.push(Number(entry));
     } catch {
       /* gone, or not ours to read */
@@ -439,15 +562,17 @@ function processesOfOurRange(): number[] {
   return pids;
 }
 
-async function leftovers(): Promise<string[]> {
+/** What still runs of the sessions, `orch`'s spare agents set apart. */
+async function leftovers(orch?: RunningOrchestrator): Promise<string[]> {
+  const spares = spareAgents(orch);
   const found: string[] = [];
   for (const s of everything) {
     if (s.agentPid && alive(s.agentPid)) found.push(`agent pid ${s.agentPid} runs`);
     if (s.jitPid && alive(s.jitPid)) found.push(`JIT pid ${s.jitPid} runs`);
-    if (s.agentPort && (await answers(`http://127.0.0.1:${s.agentPort}/health`))) found.push(`agent port ${s.agentPort} answers`);
-    if (s.jitUrl && (await answers(s.jitUrl.replace(/\/whep$/, '/health')))) found.push(`JIT ${s.jitUrl} answers`);
+    if (s.agentPort && !spares.ports.has(s.agentPort) && (await answers(`http://127.0.0.1:${s.agentPort}/health`))) found.push(`agent port ${s.agentPort} answers`);
+    if (s.jitUrl && (await answers(new URL('/health', s.jitUrl).href))) found.push(`JIT ${s.jitUrl} answers`);
   }
-  for (const pid of processesOfOurRange()) found.push(`pid ${pid} (agent port range ${AGENT_PORT_MIN}..${AGENT_PORT_MAX}) runs`);
+  for (const pid of processesOfOurRange(spares.pids)) found.push(`pid ${pid} (agent port range ${AGENT_PORT_MIN}..${AGENT_PORT_MAX}) runs`);
   return [...new Set(found)];
 }
 
@@ -467,6 +592,8 @@ async function main(): Promise<void> {
   let temporal: TemporalServer | undefined;
   let browser: Browser | undefined;
   let orch: RunningOrchestrator | undefined;
+  let orchestratorEnv: NodeJS.ProcessEnv = {};
+  let playerServer: StaticServer | undefined;
   const rows: TableRow[] = [];
   const notes: string[] = [];
   try {
@@ -481,7 +608,7 @@ async function main(): Promise<void> {
       launchBrowser(),
       makeIndexedClip({ codec: 'prores', width: 1280, height: 720, frames: 250 }),
     ]);
-    orch = await startOrchestrator({
+    orchestratorEnv = {
       TEMPORAL_ADDRESS: temporal.address,
       TEMPORAL_NAMESPACE: temporal.namespace,
       TEMPORAL_TASK_QUEUE: `session-bench-${process.pid}`,
@@ -492,7 +619,8 @@ async function main(): Promise<void> {
       JIT_AGENT_RUNTIME: 'process',
       // Room above K: the count of running sessions comes from Temporal's visibility, which can lag an ended batch.
       JIT_CAPACITY: String(2 * K + 2),
-    });
+    };
+    orch = await startOrchestrator(orchestratorEnv);
     // The Temporal SDK logs webpack's own figure when it bundles the workflow code at worker start.
     const bundleMs = Number(/webpack [\d.]+ compiled successfully in (\d+) ms/.exec(orch.output())?.[1] ?? NaN);
     console.log(
@@ -502,62 +630,28 @@ async function main(): Promise<void> {
     );
     rows.push({ clip: '—', metric: `orchestrator spawn → listening (ms; webpack bundle of the workflows ${fmt(bundleMs, 0)} ms)`, p50: fmt(orch.startMs, 0), p95: '—', target: '—', result: '—' });
 
-    // 1. one after another
-    console.log(`\n=== 1. POST /session (wait=true) → first frame, one session after another ===`);
-    const warm = await sequentialRun(browser, orch, clip);
-    console.log(`  warm-up (first session of this orchestrator, not counted): total ${fmt(warm.total, 0)} ms (POST ${fmt(warm.post, 0)}, jitUrl → frame ${fmt(warm.toFrame, 0)}, DELETE ${fmt(warm.del, 0)})`);
-    const runs: SequentialRun[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      const r = await sequentialRun(browser, orch, clip);
-      runs.push(r);
-      console.log(
-        `  session ${String(i + 1).padStart(2)}: POST → frame ${fmt(r.total, 0).padStart(5)} ms = POST ${fmt(r.post, 0)} ` +
-          `[agent ${fmt(r.timeline.instanceReadyAt - r.timeline.postSent, 0)}, JIT ${fmt(r.timeline.runningAt - r.timeline.instanceReadyAt, 0)}, answer ${fmt(r.timeline.postAnswered - r.timeline.runningAt, 0)}] ` +
-          `+ jitUrl → frame ${fmt(r.toFrame, 0)} [page ${fmt(r.pageOpen, 0)}, connect → frame ${fmt(r.connectToFrame, 0)}]; DELETE ${fmt(r.del, 0)} ms`,
-      );
+    // 1. one after another, with the player page open already
+    const player = await serveFiles({ '': path.join(repoRoot, 'dist', 'web', 'jit-player', 'index.html'), 'player.js': path.join(repoRoot, 'dist', 'web', 'jit-player', 'player.js') });
+    playerServer = player;
+    const playerUrl = player.url('');
+    console.log(`\n=== 1a. POST /session (wait=true) → first frame, one session after another, a spare agent ready ===`);
+    await sequentialSeries(browser, orch, clip, playerUrl, true, rows);
+    console.log(`\n=== 1b. the same without spare agents (JIT_INSTANCE_AGENT_SPARES=0) ===`);
+    // Ports of its own, so that its start does not take the other orchestrator's spare for a leftover.
+    const bare = await startOrchestrator({
+      ...orchestratorEnv,
+      JIT_INSTANCE_AGENT_SPARES: '0',
+      TEMPORAL_TASK_QUEUE: `session-bench-bare-${process.pid}`,
+      JIT_INSTANCE_AGENT_PORT_MIN: String(AGENT_PORT_MAX + 1),
+      JIT_INSTANCE_AGENT_PORT_MAX: String(AGENT_PORT_MAX + 2),
+      JIT_CONTAINER_PORT_MIN: String(MEDIA_PORT_MAX + 1),
+      JIT_CONTAINER_PORT_MAX: String(MEDIA_PORT_MAX + 200),
+    });
+    try {
+      await sequentialSeries(browser, bare, clip, playerUrl, false, rows);
+    } finally {
+      await bare.stop();
     }
-    const total = summarize(runs.map((r) => r.total));
-    const post = summarize(runs.map((r) => r.post));
-    const toFrame = summarize(runs.map((r) => r.toFrame));
-    const del = summarize(runs.map((r) => r.del));
-    console.log(`\n  POST → first frame: ${describe(total)}   target p50 ≤ ${TARGET_FIRST_FRAME_MS} ms: ${verdict(total.p50, TARGET_FIRST_FRAME_MS)}`);
-    console.log(`    POST (wait=true) answered: ${describe(post)}`);
-    console.log(`    jitUrl → first frame:      ${describe(toFrame)}`);
-    console.log(`      page open (from the JIT): ${describe(summarize(runs.map((r) => r.pageOpen)))}`);
-    console.log(`      connect → frame 0 shown:  ${describe(summarize(runs.map((r) => r.connectToFrame)))}`);
-    console.log(`    DELETE answered:           ${describe(del)}`);
-    console.log(`  where the POST goes (p50 of each phase; consecutive, they add up to the POST):`);
-    let phaseSum = 0;
-    const phaseP50: Record<string, number> = {};
-    for (const p of PHASES) {
-      const s = summarize(runs.map((r) => r.phases[p.key]).filter(Number.isFinite));
-      phaseP50[p.key] = s.p50;
-      phaseSum += Number.isFinite(s.p50) ? s.p50 : 0;
-      console.log(`    ${p.label.padEnd(62)} ${fmt(s.p50, 0).padStart(5)} ms  (p95 ${fmt(s.p95, 0)}, n=${s.n})`);
-    }
-    console.log(`    ${'sum of the p50s'.padEnd(62)} ${fmt(phaseSum, 0).padStart(5)} ms`);
-    const agentMs = summarize(runs.map((r) => r.timeline.instanceReadyAt - r.timeline.postSent)).p50;
-    const jitMs = summarize(runs.map((r) => r.timeline.runningAt - r.timeline.instanceReadyAt)).p50;
-    const nodeBoot = (phaseP50.agentBoot ?? NaN) + (phaseP50.jitBoot ?? NaN);
-    const polls = (phaseP50.toReady ?? NaN) + (phaseP50.toJitRunning ?? NaN) + (phaseP50.toRunningAt ?? NaN);
-    console.log(
-      `  → POST sent → instance ready ${fmt(agentMs, 0)} ms, instance ready → running ${fmt(jitMs, 0)} ms; ` +
-        `the two Node boots (agent + JIT, spawn → first log line) ${fmt(nodeBoot, 0)} ms, the polls (health 250 ms, agent, status 200 ms) ${fmt(polls, 0)} ms`,
-    );
-    const agentCpu = summarize(runs.map((r) => r.agentCpu).filter(Number.isFinite));
-    const jitCpu = summarize(runs.map((r) => r.jitCpu).filter(Number.isFinite));
-    console.log(`  CPU used by the time frame 0 was shown (mostly starting up): agent p50 ${fmt(agentCpu.p50, 2)} s, JIT p50 ${fmt(jitCpu.p50, 2)} s`);
-    rows.push(
-      { clip: CLIP_NAME, metric: `POST /session → first frame (ms), ${RUNS} sessions in turn`, p50: fmt(total.p50, 0), p95: fmt(total.p95, 0), target: `p50 ≤ ${TARGET_FIRST_FRAME_MS}`, result: verdict(total.p50, TARGET_FIRST_FRAME_MS) },
-      { clip: CLIP_NAME, metric: 'POST /session (wait=true) answered (ms)', p50: fmt(post.p50, 0), p95: fmt(post.p95, 0), target: '—', result: '—' },
-      { clip: CLIP_NAME, metric: '… of which POST sent → instance ready (agent spawned and answering)', p50: fmt(agentMs, 0), p95: '—', target: '—', result: '—' },
-      { clip: CLIP_NAME, metric: '… of which instance ready → running (JIT spawned and running)', p50: fmt(jitMs, 0), p95: '—', target: '—', result: '—' },
-      { clip: CLIP_NAME, metric: '… of which Node boots, agent + JIT (spawn → first log line)', p50: fmt(nodeBoot, 0), p95: '—', target: '—', result: '—' },
-      { clip: CLIP_NAME, metric: 'CPU s by frame 0: agent process', p50: fmt(agentCpu.p50, 2), p95: fmt(agentCpu.p95, 2), target: '—', result: '—' },
-      { clip: CLIP_NAME, metric: 'CPU s by frame 0: JIT process', p50: fmt(jitCpu.p50, 2), p95: fmt(jitCpu.p95, 2), target: '—', result: '—' },
-      { clip: CLIP_NAME, metric: 'jitUrl → first frame (ms; page from the JIT, connect, frame 0)', p50: fmt(toFrame.p50, 0), p95: fmt(toFrame.p95, 0), target: '—', result: '—' },
-      { clip: CLIP_NAME, metric: 'DELETE /session/:id answered (ms)', p50: fmt(del.p50, 0), p95: fmt(del.p95, 0), target: '—', result: '—' },
-    );
 
     // 2. K at once
     console.log(`\n=== 2. ${K} sessions at once (JIT_CAPACITY ${2 * K + 2}) ===`);
@@ -569,7 +663,7 @@ async function main(): Promise<void> {
     // 3. nothing left, with the orchestrator still up (every session ended) and after it stopped
     console.log(`\n=== 3. nothing left ===`);
     await sleep(500);
-    const afterEnd = await leftovers();
+    const afterEnd = await leftovers(orch);
     await orch.stop();
     orch = undefined;
     const afterStop = await leftovers();
@@ -594,16 +688,19 @@ async function main(): Promise<void> {
     }
 
     notes.push(
-      `POST → first frame: POST /session (wait=true) sent → frame 0 read from the video in a fresh Chromium page opened on the jitUrl's JIT ` +
-        `(openPlayer, connect, waitForFrame), ${RUNS} sessions one after another after one warm-up, each then ended with DELETE. ` +
-        `The phases come from the workflow's timings (createdAt, instanceReadyAt, runningAt), the orchestrator's log ("agent process started") ` +
-        `and the agent's log (.cache/agents/<session>.log: its own lines and its JIT's). Sessions at once: ${K} POSTs sent together, ` +
+      `POST → first frame: POST /session (wait=true) sent → frame 0 read from the video of a Chromium player page (web/jit-player, served from ` +
+        `loopback) that was open before the POST, as a reviewer's page is when they start a session (connect to the jitUrl, waitForFrame); ` +
+        `${RUNS} sessions one after another after one warm-up, each then ended with DELETE; once with a spare agent (JIT_INSTANCE_AGENT_SPARES=1, ` +
+        `the default: each session waits until the spare taken by the one before is back) and once with none. ` +
+        `The phases come from the workflow's timings (createdAt, instanceReadyAt, runningAt), the orchestrator's log ("agent process started" / "spare agent taken") ` +
+        `and the agent's log (its own lines and its JIT's); steps done ahead of the session (a spare's start) count 0. Sessions at once: ${K} POSTs sent together, ` +
         `with ?wait=false (GET /session/:id polled every 200 ms until running) and with wait=true; "sessions started per second" is ${K} over first POST → all running. ` +
         `Single-instance provider (an agent process per session, the JIT a process of the agent), Temporal dev server, Chromium and everything else on the same machine. ` +
         `"start alone": \`node dist/apps/orchestrator/src/main.js agent --help\` and \`node dist/apps/jit/src/main.js --help\`, wall and CPU (cutime + cstime).`,
     );
   } finally {
     await orch?.stop().catch(() => undefined);
+    await playerServer?.close().catch(() => undefined);
     await browser?.close().catch(() => undefined);
     await temporal?.stop().catch(() => undefined);
   }
