@@ -438,3 +438,20 @@ export async function seekRun(page: Page, frame: number): Promise<SeekRun> {
     return { frame: n, shownMs, seekedMs, exact: Number.isFinite(shownMs) && settled === n, lastIndex: Number.isFinite(shownMs) ? settled : lastIndex };
   }, frame);
 }
+
+/** Server-side time of each seek command ("command done", logged at debug level with -v), by frame. */
+export function serverSeekTimes(stderr: string): Map<number, number> {
+  const times = new Map<number, number>();
+  for (const line of stderr.split('\n')) {
+    if (!line.includes('"command done"')) continue;
+    try {
+      const entry = JSON.parse(line) as { message?: { type?: string; frame?: number }; ms?: number };
+      if (entry.message?.type === 'seek' && typeof entry.message.frame === 'number' && typeof entry.ms === 'number') {
+        times.set(entry.message.frame, entry.ms);
+      }
+    } catch {
+      /* not a JSON line */
+    }
+  }
+  return times;
+}

@@ -37,6 +37,7 @@ import {
   seekRun,
   type SeekRun,
   seekTargets,
+  serverSeekTimes,
   sleep,
   summarize,
 } from './bench-util';
@@ -205,6 +206,8 @@ async function jitSeeks(browser: Browser, jitProcess: RunningJit, targets: numbe
       await sleep(SEEK_GAP_MS);
     }
     await page.evaluate(() => jit.disconnect());
+    const server = serverSeekTimes(jitProcess.output());
+    for (const s of seeks) s.serverMs = server.get(s.frame);
     return seeks;
   } finally {
     await page.close();
@@ -393,6 +396,12 @@ function breakdown(results: CaseResult[]): string {
         `WHEP POST ${part(r.jitFirst, (f) => f.post)} ms, answer → connected ${part(r.jitFirst, (f) => f.toConnected)} ms, connected → frame ${part(r.jitFirst, (f) => f.connectedToFrame)} ms ` +
         `(WHEP POST → frame ${part(r.jitFirst, (f) => f.postToFrame)} ms). HLS: playlist ${part(r.hlsFirst, (f) => f.playlist)} ms, first segment request → received ` +
         `${part(r.hlsFirst, (f) => f.firstSegment)} ms (ffmpeg spawn → segment 0 complete ${part(r.hlsFirst, (f) => f.server.firstSegmentMs[0] ?? NaN)} ms), segment → frame shown ${part(r.hlsFirst, (f) => f.segmentToFrame)} ms.`,
+    );
+    const jitServer = r.jitSeeks.map((s) => s.serverMs ?? NaN);
+    lines.push(
+      `- ${r.c.key}: jit seeks: the JIT's own time for the command ("command done" in its -v log) p50 ${fmt(median(jitServer), 0)} ms ` +
+        `(${fmt(Math.min(...jitServer.filter(Number.isFinite)), 0)}–${fmt(Math.max(...jitServer.filter(Number.isFinite)), 0)}), the rest (data channel, RTP, the browser's decode and present) p50 ` +
+        `${fmt(median(r.jitSeeks.map((s) => s.shownMs - (s.serverMs ?? NaN))), 0)} ms.`,
     );
     if (r.hlsRestartToSegment.length) {
       lines.push(`- ${r.c.key}: HLS restarts: ffmpeg spawn (-ss) → first segment complete p50 ${fmt(median(r.hlsRestartToSegment), 0)} ms over ${r.hlsRestartToSegment.length} restarts.`);

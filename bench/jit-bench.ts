@@ -36,6 +36,7 @@ import {
   seekRun,
   type SeekRun,
   seekTargets,
+  serverSeekTimes,
   sleep,
   summarize,
   type TableRow,
@@ -67,23 +68,6 @@ const BARE_FFMPEG = (clip: string, realTime = false) =>
   `ffmpeg -nostdin -hide_banner -loglevel error ${realTime ? '-re ' : ''}-i '${clip}' -an -vf format=yuv420p -c:v libx264 -preset ultrafast -tune zerolatency -profile:v baseline -crf 23 -bf 0 -f h264 -y /dev/null`;
 
 declare const jit: JitPage;
-
-/** Server-side time of each seek command ("command done", logged at debug level with -v), by frame. */
-function serverSeekTimes(stderr: string): Map<number, number> {
-  const times = new Map<number, number>();
-  for (const line of stderr.split('\n')) {
-    if (!line.includes('"command done"')) continue;
-    try {
-      const entry = JSON.parse(line) as { message?: { type?: string; frame?: number }; ms?: number };
-      if (entry.message?.type === 'seek' && typeof entry.message.frame === 'number' && typeof entry.ms === 'number') {
-        times.set(entry.message.frame, entry.ms);
-      }
-    } catch {
-      /* not a JSON line */
-    }
-  }
-  return times;
-}
 
 // ---------------------------------------------------------------------------------------------
 // c. CPU while playing
