@@ -11,7 +11,7 @@ export interface ProcessRow {
   ppid: number;
   /** The command line, arguments joined by spaces. */
   command: string;
-  /** MAIN_MODULE=agent: an agent; JIT_CONTAINER_PORT_MIN without it: a JIT. */
+  /** The environment, as NAME=value entries. */
   env: string[];
 }
 
@@ -40,8 +40,10 @@ export function processesWithEnv(name: string, value: string): ProcessRow[] {
 
 /** The process's kind for reports: agent, JIT, or the command's start. */
 export function describeProcess(r: ProcessRow): string {
-  const kind = r.env.includes('MAIN_MODULE=agent') ? 'agent' : r.command.includes('/jit/src/main.js') ? 'JIT' : r.command.slice(0, 80);
-  return `${kind} pid ${r.pid} (ppid ${r.ppid})`;
+  // JITs inherit their agent's environment (MAIN_MODULE=agent too): told apart by their program.
+  const kind = r.command.includes('/jit/src/main.js') ? 'JIT' : r.env.includes('MAIN_MODULE=agent') ? 'agent' : r.command.slice(0, 80);
+  const agentPort = r.env.find((e) => e.startsWith('JIT_INSTANCE_AGENT_PORT='))?.split('=')[1];
+  return `${kind} pid ${r.pid} (ppid ${r.ppid}${agentPort ? `, agent port ${agentPort}` : ''})`;
 }
 
 /** Direct children of `pid` that are running. */
