@@ -1,7 +1,9 @@
 import 'reflect-metadata';
 import { join } from 'node:path';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+// Imported here rather than found by Nest at create time: a JIT started ahead of its session then
+// has Express loaded before its arguments come.
+import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import { CommanderError } from 'commander';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { ConfigError, parseJitConfig } from '../../../libs/config/src';
@@ -58,7 +60,7 @@ async function main(): Promise<void> {
     process.exit(0);
   };
   const viewers = new ViewerRegistry(config, await certificate, media, log, () => void shutdown('technical timeout'));
-  app = await NestFactory.create<NestExpressApplication>(JitModule.register({ media, viewers, log, verbose: config.verbose }), {
+  app = await NestFactory.create<NestExpressApplication>(JitModule.register({ media, viewers, log, verbose: config.verbose }), new ExpressAdapter(), {
     bufferLogs: true,
     cors: { origin: true, exposedHeaders: ['Location'] },
   });
