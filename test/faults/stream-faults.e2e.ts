@@ -105,13 +105,13 @@ it('notices a viewer whose page crashed (no DELETE, no goodbye) and exits after 
     expect(after.viewers).toBe(0);
     // ICE consent freshness (RFC 7675): consent expires 30 s after the last answered check.
     expect(noticedMs).toBeLessThan(40_000);
-    const code = await Promise.race([jit.exited, new Promise((r) => setTimeout(() => r('still running'), 10_000))]);
+    const code = await Promise.race([jit.exited, new Promise((r) => setTimeout(() => r('still running'), 10_000).unref())]);
     expect(code).toBe(0);
     expect(jit.output()).toMatch(/no viewer within the technical timeout: exiting/);
     expect(boundPorts(...media)).toEqual([]);
   } finally {
     // A crashed page may never answer its close.
-    await Promise.race([page?.close(), new Promise((r) => setTimeout(r, 5000))]).catch(() => undefined);
+    await Promise.race([page?.close(), new Promise((r) => setTimeout(r, 5000).unref())]).catch(() => undefined);
     await jit.stop();
   }
 });
