@@ -23,7 +23,9 @@ import {
   RunInstancesCommand,
   type Tag,
 } from '@aws-sdk/client-ec2';
+import { Client, Connection } from '@temporalio/client';
 import type { Browser } from 'playwright-core';
+import { eventually } from '../faults/fixtures/fault-rig';
 import { launchBrowser } from '../support/browser';
 import { makeIndexedClip } from '../support/media';
 import { type Moto, motoQuery, startMoto } from '../support/moto';
@@ -45,6 +47,7 @@ let temporal: TemporalServer;
 let browser: Browser;
 let clip: string;
 let ec2: EC2Client;
+let client: Client;
 /** What the launches must carry: made in moto before the orchestrators start. */
 const launch = { ami: '', securityGroup: '', subnet: '', keyPair: 'jit-test-keys', profile: 'jit-test-agent' };
 
@@ -56,6 +59,7 @@ beforeAll(async () => {
     makeIndexedClip({ codec: 'prores', width: 640, height: 360, frames: 200 }),
   ]);
   ec2 = new EC2Client({});
+  client = new Client({ connection: await Connection.connect({ address: temporal.address }), namespace: temporal.namespace });
   launch.ami = (await ec2.send(new DescribeImagesCommand({ Owners: ['amazon'] }))).Images![0].ImageId!;
   const subnet = (await ec2.send(new DescribeSubnetsCommand({}))).Subnets![0];
   launch.subnet = subnet.SubnetId!;
@@ -65,6 +69,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await browser?.close();
+  await client?.connection.close();
   await temporal?.stop();
   await moto?.stop();
 });
@@ -99,16 +104,6 @@ function orchestrator(name: string, agentPorts: [number, number], mediaPorts: nu
 const describeInstance = async (id: string) => (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] }))).Reservations![0].Instances![0];
 const stateOf = async (id: string) => (await describeInstance(id)).State!.Name;
 const sorted = (tags: Tag[] | undefined) => [...(tags ?? [])].map((t) => `${t.Key}=${t.Value}`).sort();
-
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!done(value) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 250));
-    value = await read();
-  }
-  return value;
-}
 
 it('stops at start-up naming JIT_AWS_AMI_ID and JIT_AWS_SECURITY_GROUP_ID when they are missing', () => {
   const run = spawnSync(process.execPath, [orchestratorMain, '--instance-provider-path', 'AWSInstanceProvider'], {
@@ -176,6 +171,9 @@ describe('sessions on EC2 instances', () => {
       expect(failed.body.session.lastError).toMatch(/^EC2 RunInstances: InvalidAMIID\.NotFound: .*ami-00000000000000bad/);
       const launched = await ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'tag:JIT-Session-ID', Values: [failed.body.session.sessionId] }] }));
       expect(launched.Reservations ?? []).toEqual([]);
+      // Its workflow ends before its worker does: a session workflow left without a worker would
+      // make the next orchestrator's orphan cleanup stand back (it cannot read that session).
+      await client.workflow.getHandle(failed.body.session.sessionId).result();
     } finally {
       await bad.stop();
     }
