@@ -1,3 +1,4 @@
+export * from './activity-metrics';
 export * from './session-activities';
 export * from './session-activities.contract';
 export * from './tokens';

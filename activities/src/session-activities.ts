@@ -1,12 +1,14 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { AgentClient, AgentError } from '../../libs/agent-client/src';
 import type { Instance, InstanceProvider } from '../../libs/providers/src';
 import type { StreamSpec } from '../../libs/sessions/src';
 import type { Logger } from '../../libs/logging/src';
+import { viewerToken } from '../../libs/security/src';
+import type { ActivityMetrics } from './activity-metrics';
 import type { SessionActivityApi, WatchOutcome } from './session-activities.contract';
-import { AGENT_SECRET, INSTANCE_PROVIDER, LOGGER } from './tokens';
+import { ACTIVITY_METRICS, AGENT_SECRET, INSTANCE_PROVIDER, LOGGER } from './tokens';
 
 /** Polls of what a session start waits on (agent up, stream running): cheap local HTTP calls, short waits. */
 const READY_POLL_MS = 50;
@@ -26,7 +28,14 @@ export class SessionActivities implements SessionActivityApi {
     @Inject(INSTANCE_PROVIDER) private readonly provider: InstanceProvider,
     @Inject(AGENT_SECRET) private readonly agentSecret: string,
     @Inject(LOGGER) private readonly log: Logger,
+    @Optional() @Inject(ACTIVITY_METRICS) private readonly metrics?: ActivityMetrics,
   ) {}
+
+  /** The log of the running activity: its session (the workflow id) on every line. */
+  private get activityLog(): Logger {
+    const { workflowExecution, activityType } = Context.current().info;
+    return this.log.child({ sessionId: workflowExecution?.workflowId, workflowId: workflowExecution?.workflowId, activity: activityType });
+  }
 
   /** The activities for Worker.create, bound to this instance. */
   functions(): SessionActivityApi {
@@ -49,7 +58,7 @@ export class SessionActivities implements SessionActivityApi {
 
   async provisionInstance(sessionId: string): Promise<Instance> {
     const instance = await this.provider.provision(sessionId);
-    this.log.info({ sessionId, instance: instance.id }, 'instance provisioned');
+    this.activityLog.info({ instance: instance.id, agentUrl: instance.agentUrl }, 'instance provisioned');
     return instance;
   }
 
@@ -65,7 +74,10 @@ export class SessionActivities implements SessionActivityApi {
 
   async startStream(instance: Instance, streamId: string, spec: StreamSpec): Promise<{ port: number }> {
     try {
-      const { port } = await this.agent(instance).startStream(streamId, spec);
+      // The session id is the workflow id; the JIT's viewer token is derived from it (see jitUrl).
+      const sessionId = Context.current().info.workflowExecution?.workflowId ?? streamId;
+      const { port } = await this.agent(instance).startStream(streamId, spec, { sessionId, viewerToken: viewerToken(this.agentSecret, sessionId) });
+      this.activityLog.info({ instance: instance.id, stream: streamId, port }, 'stream started');
       return { port };
     } catch (error) {
       if (error instanceof AgentError && !error.retryable) throw nonRetryable(error.message);
@@ -91,10 +103,18 @@ export class SessionActivities implements SessionActivityApi {
       try {
         const stream = (await agent.status()).streams.find((s) => s.id === streamId);
         unreachableSince = undefined;
-        if (!stream || stream.state === 'exited') return { reason: 'stream-exited', exitCode: stream?.exitCode ?? null };
+        if (!stream || stream.state === 'exited') {
+          const exitCode = stream?.exitCode ?? null;
+          this.metrics?.streamExited(exitCode);
+          this.activityLog.warn({ instance: instance.id, stream: streamId, exitCode }, 'the stream exited by itself');
+          return { reason: 'stream-exited', exitCode };
+        }
         // Playing counts as activity: a review that plays through needs no clicks.
         const idleSeconds = stream.jit?.state === 'playing' ? 0 : (stream.jit?.idleSeconds ?? 0);
-        if (idleSeconds > maxIdleS) return { reason: 'idle', idleSeconds };
+        if (idleSeconds > maxIdleS) {
+          this.activityLog.info({ instance: instance.id, stream: streamId, idleSeconds, maxIdleS }, 'the stream is idle: reaping it');
+          return { reason: 'idle', idleSeconds };
+        }
       } catch (error) {
         // An agent that is gone (killed, its instance lost) will not come back: fail at once.
         if (!(await this.provider.isAlive(instance))) throw nonRetryable(`the instance ${instance.id} is gone: its agent stopped answering (${(error as Error).message})`);
@@ -111,6 +131,7 @@ export class SessionActivities implements SessionActivityApi {
   async stopStream(instance: Instance, streamId: string): Promise<void> {
     if (!(await this.provider.isAlive(instance))) return;
     await this.agent(instance).stopStream(streamId);
+    this.activityLog.info({ instance: instance.id, stream: streamId }, 'stream stopped');
   }
 
   async waitAgentIdle(instance: Instance): Promise<void> {
@@ -125,5 +146,6 @@ export class SessionActivities implements SessionActivityApi {
 
   async releaseInstance(instance: Instance): Promise<void> {
     await this.provider.release(instance);
+    this.activityLog.info({ instance: instance.id }, 'instance released');
   }
 }

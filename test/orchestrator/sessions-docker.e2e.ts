@@ -169,7 +169,7 @@ function describeDocker(engine: DockerEngine): void {
       const session = created.body;
       expect(session).toMatchObject({ state: 'running', restarts: 0 });
       expect(session.instance.id).toMatch(/^container-1830[0-2]-[0-9a-f]{12}$/);
-      expect(session.jitUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/whep$/);
+      expect(session.jitUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/whep\?token=[\w-]{32}$/);
 
       const [agent] = await agentContainers(session.sessionId);
       expect(agent).toMatchObject({ State: 'running', Labels: expect.objectContaining({ 'jit.agent': 'true', 'jit.session': session.sessionId }) });
@@ -211,7 +211,7 @@ function describeDocker(engine: DockerEngine): void {
       expect(await exists(agent.Id)).toBe(false);
       expect(await jitContainer(portOf(restarted.body.jitUrl))).toBeUndefined();
       expect(await exists(jit!.Id)).toBe(false);
-      await expect(fetch(restarted.body.jitUrl.replace(/\/whep$/, '/health'))).rejects.toThrow();
+      await expect(fetch(new URL('/health', restarted.body.jitUrl))).rejects.toThrow();
       await orch.stop();
     });
 

@@ -125,9 +125,12 @@ export const pictureContrast = (page: Page) =>
     return Math.sqrt(sq / n - mean * mean);
   });
 
-/** Plays a stream's WHEP URL in a fresh page of the JIT's own player; resolves once `frame` is on screen. */
+/**
+ * Plays a stream's WHEP URL (with its `?token=` when it has one) in a fresh page of the JIT's own
+ * player; resolves once `frame` is on screen.
+ */
 export async function playStream(browser: Browser, whepUrl: string, frame = 0): Promise<void> {
-  const page = await openPlayer(browser, whepUrl.replace(/\/whep$/, ''));
+  const page = await openPlayer(browser, new URL(whepUrl).origin);
   try {
     await connect(page, whepUrl);
     await waitForFrame(page, 0, 10_000);

@@ -214,12 +214,17 @@
     ]).finally(() => clearTimeout(timer));
   }
 
+  // A JIT of an orchestrator session takes only its own viewers: the page's ?token= (from the
+  // session's jitUrl) goes on to the WHEP endpoint.
+  const pageToken = new URLSearchParams(location.search).get('token');
+  const defaultWhep = pageToken ? `/whep?token=${encodeURIComponent(pageToken)}` : '/whep';
+
   /**
    * Connects to the JIT: resolves once the control channel is open and the video track
    * has arrived. Replaces any previous connection. `options.iceServers` (a session's, from the
    * orchestrator) and `options.iceTransportPolicy` ('relay': through TURN only) go to the peer.
    */
-  async function connect(whepUrl = '/whep', options = {}) {
+  async function connect(whepUrl = defaultWhep, options = {}) {
     if (pc) await disconnect();
     const seq = ++connectSeq;
     const timeoutMs = options.timeoutMs || CONNECT_TIMEOUT_MS;

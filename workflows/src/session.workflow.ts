@@ -5,11 +5,14 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   proxyActivities,
+  proxySinks,
   setHandler,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { SessionActivityApi, WatchOutcome } from '../../activities/src/session-activities.contract';
 import type { StreamOptions, StreamSpec } from '../../libs/sessions/src/session-request';
 import { releaseSignal } from './capacity.contract';
+import type { SessionEventSinks } from './session-events.sink';
 import {
   type SessionState,
   type SessionWorkflowInput,
@@ -81,6 +84,10 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
     timings: { createdAt: now(), instanceReadyAt: null, runningAt: null, endedAt: null },
   };
   const over = () => state.phase === 'ended' || state.phase === 'failed';
+  // Metrics and logs of the session, told to the worker (see session-events.sink.ts).
+  const { sessionEvents } = proxySinks<SessionEventSinks>();
+  const sinceStart = () => (Date.now() - workflowInfo().startTime.getTime()) / 1000;
+  sessionEvents.started();
   let killed = false;
   let restartWanted: { options: StreamOptions } | undefined;
 
@@ -125,8 +132,10 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
     state.instance = await acts.provisionInstance(sessionId);
     await ready.waitInstanceReady(state.instance);
     state.timings.instanceReadyAt = now();
+    sessionEvents.instanceReady(sinceStart());
     step = 'stream';
     await startAndWait();
+    sessionEvents.running(sinceStart());
     step = 'watch';
     const deadline = Date.now() + settings.maxUpS * 1000;
 
@@ -182,6 +191,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
           throw ApplicationFailure.nonRetryable(`restart failed: ${message(error)}`, 'RestartFailed');
         }
         state.restarts++;
+        sessionEvents.restarted();
         step = 'watch';
       }
     }
@@ -202,6 +212,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
       if (instance) await acts.releaseInstance(instance);
       state.phase = failed ? 'failed' : 'ended';
       state.timings.endedAt = now();
+      sessionEvents.ended(state.endReason ?? 'ended', state.failedStep, state.lastError);
       if (input.capacityWorkflowId) {
         // The ledger may be between runs or gone; it reclaims slots of ended sessions by itself too.
         await getExternalWorkflowHandle(input.capacityWorkflowId)

@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from '../../../libs/logging/src';
 import { StatusController } from './http/status.controller';
+import { VIEWER_TOKEN } from './http/viewer-token.guard';
 import { WhepController } from './http/whep.controller';
 import { MediaCatalog } from './media/media-catalog';
 import { ViewerRegistry } from './viewers/viewer-registry';
@@ -9,7 +10,7 @@ import { ViewerRegistry } from './viewers/viewer-registry';
 @Module({})
 export class JitModule {
   /** The catalogue and registry are built before Nest starts, since bad inputs must end the process first. */
-  static register(parts: { media: MediaCatalog; viewers: ViewerRegistry; log: Logger; verbose: boolean }): DynamicModule {
+  static register(parts: { media: MediaCatalog; viewers: ViewerRegistry; log: Logger; verbose: boolean; viewerToken?: string }): DynamicModule {
     return {
       module: JitModule,
       imports: [LoggerModule.forRoot({ pinoHttp: { logger: parts.log, autoLogging: parts.verbose } })],
@@ -17,6 +18,7 @@ export class JitModule {
       providers: [
         { provide: MediaCatalog, useValue: parts.media },
         { provide: ViewerRegistry, useValue: parts.viewers },
+        { provide: VIEWER_TOKEN, useValue: parts.viewerToken },
       ],
     };
   }

@@ -37,7 +37,7 @@ async function main(): Promise<void> {
     if (error instanceof ConfigError) fail(error.message);
     throw error;
   }
-  const log = createLogger('jit', config.verbose);
+  const log = createLogger('jit', config.verbose, config.sessionId ? { sessionId: config.sessionId } : {});
   configureAvLog(config.verbose);
   if (config.deprecatedPositional) log.warn('positional URLS are deprecated: use -i/--input');
 
@@ -60,7 +60,7 @@ async function main(): Promise<void> {
     process.exit(0);
   };
   const viewers = new ViewerRegistry(config, await certificate, media, log, () => void shutdown('technical timeout'));
-  app = await NestFactory.create<NestExpressApplication>(JitModule.register({ media, viewers, log, verbose: config.verbose }), new ExpressAdapter(), {
+  app = await NestFactory.create<NestExpressApplication>(JitModule.register({ media, viewers, log, verbose: config.verbose, viewerToken: config.viewerToken }), new ExpressAdapter(), {
     bufferLogs: true,
     cors: { origin: true, exposedHeaders: ['Location'] },
   });

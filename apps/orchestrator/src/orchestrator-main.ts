@@ -8,6 +8,7 @@ import { createLogger } from '../../../libs/logging/src';
 import { INSTANCE_PROVIDER, TEMPORAL_CLIENT } from '../../../activities/src';
 import { agentSecret } from './agent-secret';
 import { OrchestratorModule } from './orchestrator.module';
+import { jsonBodiesOnly } from './security/json-bodies';
 import { releaseOrphanedInstances } from './orphan-instances';
 import { openApiDocument } from './sessions/openapi';
 import { temporalAddress } from './temporal/embedded-temporal';
@@ -39,6 +40,7 @@ export async function runOrchestrator(argv: string[], env: NodeJS.ProcessEnv, ag
     cors: { origin: true },
   });
   app.useLogger(app.get(PinoNestLogger));
+  app.use(jsonBodiesOnly);
   app.useBodyParser('json', { limit: '256kb' });
   servePlayerPage(app);
   SwaggerModule.setup('docs', app, openApiDocument(), { jsonDocumentUrl: 'openapi.json' });

@@ -5,6 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import type { OrchestratorConfig } from '../../../libs/config/src';
 import { createLogger, type Logger } from '../../../libs/logging/src';
 import { agentSecret } from '../../orchestrator/src/agent-secret';
+import { MetricsModule } from '../../orchestrator/src/metrics/metrics.module';
 import { orchestratorConfigOrExit } from '../../orchestrator/src/orchestrator-main';
 import { RuntimeModule } from '../../orchestrator/src/runtime.module';
 import { temporalAddress } from '../../orchestrator/src/temporal/embedded-temporal';
@@ -16,6 +17,8 @@ class WorkerModule {
     return {
       module: WorkerModule,
       imports: [
+        // Its sessions' metrics are counted here but not served: a worker has no HTTP (see README, Observability).
+        MetricsModule,
         RuntimeModule.register(config, log, { entry: join(__dirname, '..', '..', 'orchestrator', 'src', 'main.js'), secret }),
         TemporalModule.register({ address, namespace: config.temporalNamespace, taskQueue: config.temporalTaskQueue }, true),
       ],

@@ -50,8 +50,9 @@ export class AgentClient {
     return agentStatusSchema.parse(await this.call('GET', '/status'));
   }
 
-  async startStream(id: string, spec: StreamSpec): Promise<{ id: string; port: number }> {
-    return z.object({ id: z.string(), port: z.number().int() }).passthrough().parse(await this.call('POST', '/streams', { id, ...spec }));
+  /** Starts a stream; `session` names its session in the agent's and the JIT's logs and sets the token the JIT requires from viewers. */
+  async startStream(id: string, spec: StreamSpec, session: { sessionId?: string; viewerToken?: string } = {}): Promise<{ id: string; port: number }> {
+    return z.object({ id: z.string(), port: z.number().int() }).passthrough().parse(await this.call('POST', '/streams', { id, ...spec, ...session }));
   }
 
   /** Stops a stream; a stream the agent does not know is already stopped. */

@@ -6,3 +6,4 @@ export * from './settings';
 export * from './agent-config';
 export * from './turn-config';
 export * from './aws-config';
+export * from './security-config';

@@ -37,6 +37,10 @@ const jitConfigSchema = z
     publicIp: z.union([z.ipv4(), z.ipv6()]).optional(),
     portMin: int(1024, 65535).default(49152),
     portMax: int(1024, 65535).default(65535),
+    /** Viewers must present it (`?token=` or `Authorization: Bearer`) on WHEP and /status; unset: open (standalone use). */
+    viewerToken: z.string().regex(/^[A-Za-z0-9_-]{16,256}$/, 'must be 16-256 characters of A-Z a-z 0-9 _ -').optional(),
+    /** The orchestrator's session this JIT serves: on every log line. */
+    sessionId: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'must be 1-100 characters of A-Z a-z 0-9 _ -').optional(),
   })
   .superRefine((c, ctx) => {
     if ((c.sampleAspectNum === undefined) !== (c.sampleAspectDen === undefined)) {
@@ -68,6 +72,8 @@ const SOURCES: Record<string, string> = {
   publicIp: 'PUBLIC_IP',
   portMin: 'JIT_CONTAINER_PORT_MIN',
   portMax: 'JIT_CONTAINER_PORT_MAX',
+  viewerToken: 'JIT_VIEWER_TOKEN',
+  sessionId: 'JIT_SESSION_ID',
 };
 const sourceOf = (key: string) => SOURCES[key] ?? `--${key}`;
 
@@ -105,7 +111,7 @@ export function buildJitCommand(): Command {
       `Seconds without any viewer before the JIT exits by itself (default: ${DEFAULT_TECHNICAL_TIMEOUT_S}); extend it for debugging`,
     )
     .option('--duration <DURATION>', 'Duration in frames (exclusive).')
-    .addHelpText('after', '\nEnvironment: PUBLIC_IP (announced in ICE candidates), JIT_CONTAINER_PORT_MIN/MAX (UDP port range for media).')
+    .addHelpText('after', '\nEnvironment: PUBLIC_IP (announced in ICE candidates), JIT_CONTAINER_PORT_MIN/MAX (UDP port range for media),\nJIT_VIEWER_TOKEN (viewers must present it on WHEP and /status), JIT_SESSION_ID (logged on every line).')
     .showHelpAfterError('(jit --help lists the options)')
     .exitOverride();
 }
@@ -140,6 +146,8 @@ export function parseJitConfig(
     publicIp: env.PUBLIC_IP || undefined,
     portMin: env.JIT_CONTAINER_PORT_MIN || undefined,
     portMax: env.JIT_CONTAINER_PORT_MAX || undefined,
+    viewerToken: env.JIT_VIEWER_TOKEN || undefined,
+    sessionId: env.JIT_SESSION_ID || undefined,
   };
   const parsed = jitConfigSchema.safeParse(raw);
   if (!parsed.success) {

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { AGENT_RUNTIMES, DEFAULT_JIT_IMAGE } from './agent-config';
 import { type AwsConfig, parseAwsConfig } from './aws-config';
 import { ConfigError, describeIssue } from './config-error';
+import { SECURITY_SETTINGS, securitySettingsShape } from './security-config';
 import { booleanSetting, integerSetting, secondsSetting } from './settings';
 import { TURN_SETTINGS, checkTurnSettings, turnSettingsShape } from './turn-config';
 
@@ -51,6 +52,7 @@ const SETTINGS = {
   temporalTaskQueue: { env: 'TEMPORAL_TASK_QUEUE' },
   temporalDataDir: { env: 'JIT_TEMPORAL_DATA_DIR' },
   worker: { env: 'JIT_ORCHESTRATOR_WORKER', flag: '--no-worker' },
+  ...SECURITY_SETTINGS,
   ...TURN_SETTINGS,
 } as const satisfies Record<string, { env: string; flag?: string }>;
 
@@ -102,6 +104,7 @@ const orchestratorConfigSchema = z
     worker: booleanSetting.default(true),
     /** Names this orchestrator's resources (the AWS managed tag value, …). */
     orchestratorId: z.string().default(() => randomUUID()),
+    ...securitySettingsShape,
     ...turnSettingsShape,
   })
   .superRefine((c, ctx) => {

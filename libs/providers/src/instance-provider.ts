@@ -28,6 +28,11 @@ export interface InstanceProvider {
   /** Optional: called when that worker stops; instances of sessions stay. */
   stop?(): Promise<void>;
   /**
+   * Optional, for the orchestrator's readiness (`GET /health/ready`): resolves (with facts to
+   * show) when a new instance could be had now, throws saying why not. Cheap: it is polled.
+   */
+  checkReady?(): Promise<Record<string, unknown>>;
+  /**
    * Optional, called once at start-up: releases this orchestrator's instances, made before
    * `listedAt`, that none of the `running` sessions (listed at `listedAt`) holds: leaks after a
    * crash. Never touches instances it did not make.

@@ -25,9 +25,24 @@ export const streamOptionsSchema = z
   .strict();
 export type StreamOptions = z.infer<typeof streamOptionsSchema>;
 
+/** Newlines, NUL and other control characters: never in a URL or a name (they would reach logs and the JIT's argv). */
+const NO_CONTROL = [/^[^\x00-\x1f\x7f]*$/, 'must not contain control characters (newline, NUL, …)'] as const;
+
+/** One input of a session: the JIT's input, with lengths and characters bounded. */
+const sessionInputSchema = inputSpecSchema
+  .extend({
+    url: inputSpecSchema.shape.url.max(4096).regex(...NO_CONTROL),
+    // A name shown in /status: letters, digits, spaces and a few marks (nothing a shell or a log would read).
+    id: inputSpecSchema.shape.id
+      .unwrap()
+      .regex(/^[\p{L}\p{N}][\p{L}\p{N} ._()+-]*$/u, 'must be letters, digits, spaces and . _ ( ) + -')
+      .optional(),
+  })
+  .strict();
+
 /** `POST /session`: the inputs (first video, the rest audio) and the JIT options, side by side. */
 export const sessionRequestSchema = z
-  .object({ inputs: z.array(inputSpecSchema.strict()).min(1).max(64) })
+  .object({ inputs: z.array(sessionInputSchema).min(1).max(64) })
   .extend(streamOptionsSchema.shape)
   .strict();
 export type SessionRequest = z.infer<typeof sessionRequestSchema>;

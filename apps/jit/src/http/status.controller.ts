@@ -1,6 +1,7 @@
-import { Controller, Get, Inject } from '@nestjs/common';
+import { Controller, Get, Inject, UseGuards } from '@nestjs/common';
 import { MediaCatalog } from '../media/media-catalog';
 import { ViewerRegistry, type JitStatus } from '../viewers/viewer-registry';
+import { ViewerTokenGuard } from './viewer-token.guard';
 
 @Controller()
 export class StatusController {
@@ -11,6 +12,7 @@ export class StatusController {
 
   /** What the agent polls: playback state, viewers and how long nobody has done anything. */
   @Get('status')
+  @UseGuards(ViewerTokenGuard)
   status(): JitStatus & { media: MediaCatalog['summary'] } {
     return { ...this.viewers.status(), media: this.media.summary };
   }

@@ -10,16 +10,20 @@ import {
   NotFoundException,
   Param,
   Post,
+  Req,
   Res,
   UnsupportedMediaTypeException,
+  UseGuards,
 } from '@nestjs/common';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { InputError } from '../media/input-location';
 import { OfferError } from '../webrtc/viewer';
 import { ViewerRegistry } from '../viewers/viewer-registry';
+import { ViewerTokenGuard } from './viewer-token.guard';
 
 /** WHEP (RFC 9725): a viewer posts its SDP offer and gets the answer and its resource URL. */
 @Controller('whep')
+@UseGuards(ViewerTokenGuard)
 export class WhepController {
   constructor(@Inject(ViewerRegistry) private readonly viewers: ViewerRegistry) {}
 
@@ -28,6 +32,7 @@ export class WhepController {
   async offer(
     @Headers('content-type') contentType: string | undefined,
     @Body() body: unknown,
+    @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ): Promise<string> {
     if (!contentType?.toLowerCase().startsWith('application/sdp')) {
@@ -38,7 +43,9 @@ export class WhepController {
     }
     try {
       const { id, answer } = await this.viewers.add(body);
-      res.location(`/whep/${id}`).type('application/sdp');
+      // A token that came in the URL goes on in the resource URL, so a DELETE of it is let in too.
+      const token = typeof req.query.token === 'string' ? `?token=${encodeURIComponent(req.query.token)}` : '';
+      res.location(`/whep/${id}${token}`).type('application/sdp');
       return answer;
     } catch (error) {
       if (error instanceof OfferError) throw new BadRequestException(error.message);

@@ -10,10 +10,14 @@ export const jitStatusSchema = z.looseObject({
 });
 export type JitStatus = z.infer<typeof jitStatusSchema>;
 
-/** The JIT's `/status`, or undefined when it does not answer in time or answers something else. */
-export async function fetchJitStatus(baseUrl: string, timeoutMs = 1000): Promise<JitStatus | undefined> {
+/**
+ * The JIT's `/status` (with its viewer token, when it has one), or undefined when it does not
+ * answer in time or answers something else.
+ */
+export async function fetchJitStatus(baseUrl: string, viewerToken?: string, timeoutMs = 1000): Promise<JitStatus | undefined> {
   try {
-    const res = await fetch(`${baseUrl}/status`, { signal: AbortSignal.timeout(timeoutMs) });
+    const headers: Record<string, string> = viewerToken ? { authorization: `Bearer ${viewerToken}` } : {};
+    const res = await fetch(`${baseUrl}/status`, { headers, signal: AbortSignal.timeout(timeoutMs) });
     if (!res.ok) return undefined;
     const parsed = jitStatusSchema.safeParse(await res.json());
     return parsed.success ? parsed.data : undefined;

@@ -59,6 +59,10 @@ interface Entry {
   startedAt: Date;
   exitCode?: number | null;
   handle?: StreamHandle;
+  /** What the JIT requires from its viewers, and from /status calls. */
+  viewerToken?: string;
+  /** Log fields of this stream: its id, and its session when the orchestrator said which. */
+  logFields: { stream: string; sessionId?: string };
   /** DELETE came while it was starting. */
   cancelled?: boolean;
 }
@@ -118,7 +122,15 @@ export class StreamManager {
     const { id } = request;
     const existing = this.streams.get(id);
     if (existing && existing.state !== 'exited') throw new StreamConflictError(`stream ${id} is already ${existing.state}`);
-    const entry: Entry = { id, state: 'starting', runtime: this.runtime.kind, port: 0, startedAt: new Date() };
+    const entry: Entry = {
+      id,
+      state: 'starting',
+      runtime: this.runtime.kind,
+      port: 0,
+      startedAt: new Date(),
+      viewerToken: request.viewerToken,
+      logFields: { stream: id, ...(request.sessionId ? { sessionId: request.sessionId } : {}) },
+    };
     this.streams.set(id, entry);
     const t0 = Date.now();
     try {
@@ -130,16 +142,16 @@ export class StreamManager {
           // Another program (another agent on this machine) took the block's port between our
           // check and the JIT's bind: the next block.
           if (attempt >= START_ATTEMPTS || entry.cancelled || !isPortClash(error)) throw error;
-          this.log.warn({ stream: id, port: entry.port, attempt }, 'the JIT port was taken meanwhile; trying the next block');
+          this.log.warn({ ...entry.logFields, port: entry.port, attempt }, 'the JIT port was taken meanwhile; trying the next block');
         }
       }
       entry.state = 'running';
-      this.log.info({ stream: id, port: entry.port, ms: Date.now() - t0 }, 'JIT running');
+      this.log.info({ ...entry.logFields, port: entry.port, ms: Date.now() - t0 }, 'JIT running');
       return { id, port: entry.port, runtime: entry.runtime };
     } catch (error) {
       if (this.streams.get(id) === entry) this.streams.delete(id);
       this.noteEnd();
-      this.log.warn({ stream: id, err: error, ms: Date.now() - t0 }, 'JIT start failed');
+      this.log.warn({ ...entry.logFields, err: error, ms: Date.now() - t0 }, 'JIT start failed');
       throw error;
     }
   }
@@ -151,7 +163,7 @@ export class StreamManager {
     entry.port = block.first;
     let handle: StreamHandle;
     try {
-      handle = await this.runtime.start({ id, args, ports: block });
+      handle = await this.runtime.start({ id, args, ports: block, viewerToken: entry.viewerToken, sessionId: entry.logFields.sessionId });
     } catch (error) {
       this.ports.release(block);
       // e.g. the engine refused the container: no JIT ran, so no stderr
@@ -161,14 +173,14 @@ export class StreamManager {
     void handle.wait().then((code) => {
       this.ports.release(block);
       if (entry.handle !== handle) return;
-      if (entry.state === 'running') this.log.info({ stream: id, exitCode: code, ref: handle.ref }, 'JIT ended');
+      if (entry.state === 'running') this.log.info({ ...entry.logFields, exitCode: code, ref: handle.ref }, 'JIT ended');
       if (this.streams.get(id) === entry && entry.state !== 'exited') {
         entry.state = 'exited';
         entry.exitCode = code;
       }
       this.noteEnd();
     });
-    this.log.info({ stream: id, port: handle.port, runtime: handle.runtime, ref: handle.ref, args }, 'JIT starting');
+    this.log.info({ ...entry.logFields, port: handle.port, runtime: handle.runtime, ref: handle.ref, args }, 'JIT starting');
     await this.waitUntilHealthy(entry, handle);
   }
 
@@ -214,7 +226,7 @@ export class StreamManager {
     }
     if (this.streams.get(id) === entry) this.streams.delete(id);
     if (wasActive) this.noteEnd();
-    this.log.info({ stream: id, exitCode, ms: Date.now() - t0 }, 'stream stopped');
+    this.log.info({ ...entry.logFields, exitCode, ms: Date.now() - t0 }, 'stream stopped');
     return { id, state: 'exited', exitCode };
   }
 
@@ -227,7 +239,7 @@ export class StreamManager {
   async status(): Promise<AgentStatus> {
     const entries = [...this.streams.values()];
     const statuses = await Promise.all(
-      entries.map((e) => (e.state === 'running' && e.handle ? fetchJitStatus(e.handle.url) : Promise.resolve(undefined))),
+      entries.map((e) => (e.state === 'running' && e.handle ? fetchJitStatus(e.handle.url, e.viewerToken) : Promise.resolve(undefined))),
     );
     const now = Date.now();
     const streams = entries.map((e, i): StreamStatus => ({

@@ -44,6 +44,10 @@ export type StreamOptions = z.infer<typeof streamOptionsSchema>;
 
 export const streamRequestSchema = z.strictObject({
   id: z.string().regex(STREAM_ID, 'must be 1-64 characters of A-Z a-z 0-9 _ -'),
+  /** The orchestrator's session: on the agent's and the JIT's log lines about this stream. */
+  sessionId: z.string().regex(STREAM_ID, 'must be 1-64 characters of A-Z a-z 0-9 _ -').optional(),
+  /** The token the JIT then requires from viewers (WHEP, /status); without it the JIT is open. */
+  viewerToken: z.string().regex(/^[A-Za-z0-9_-]{16,256}$/, 'must be 16-256 characters of A-Z a-z 0-9 _ -').optional(),
   inputs: z.array(inputSchema).min(1, 'at least one input (the video) is required'),
   options: streamOptionsSchema.optional(),
 });

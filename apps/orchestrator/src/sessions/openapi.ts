@@ -25,6 +25,11 @@ const reply = (description: string, schema: object = { $ref: '#/components/schem
   description,
   content: { 'application/json': { schema } },
 });
+const health = {
+  type: 'object',
+  description: '@nestjs/terminus result: status ok|error, and each check under info/error/details',
+  properties: { status: { type: 'string' }, info: { type: 'object' }, error: { type: 'object' }, details: { type: 'object' } },
+};
 const idParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
 
 /** The REST API as OpenAPI 3.1, its request bodies generated from the same zod schemas that validate them. */
@@ -32,7 +37,10 @@ export function openApiDocument(): OpenAPIObject {
   return {
     openapi: '3.1.0',
     info: { title: 'JIT orchestrator', version: '0.1.0', description: 'Start, inspect, restart and end JIT viewing sessions.' },
+    // With JIT_API_TOKEN set, every path but /health* needs it; without, nothing does.
+    security: [{ bearer: [] }],
     components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'JIT_API_TOKEN (only when the orchestrator sets one)' } },
       schemas: { SessionRequest: json(sessionRequestSchema), StreamOptions: json(streamOptionsSchema), Session: session, Error: error },
     },
     paths: {
@@ -44,7 +52,10 @@ export function openApiDocument(): OpenAPIObject {
           responses: {
             201: reply('the stream runs'),
             202: reply('started (?wait=false)'),
-            400: reply('invalid body, naming the field', error),
+            400: reply('invalid body, naming the field; an input outside JIT_MEDIA_ROOTS or to a refused address, naming it', error),
+            401: reply('JIT_API_TOKEN is set and the request has not got it', error),
+            413: reply('body over 256 kB', error),
+            415: reply('body not application/json', error),
             422: reply('the JIT refused the inputs or options', error),
             503: reply('capacity reached (Retry-After) or no instance could be had', error),
           },
@@ -67,7 +78,21 @@ export function openApiDocument(): OpenAPIObject {
           responses: { 201: reply('running again'), 404: reply('unknown session', error), 409: reply('the session has ended', error) },
         },
       },
-      '/health': { get: { summary: 'Temporal answers', responses: { 200: reply('healthy', { type: 'object' }), 503: reply('Temporal does not answer', error) } } },
+      '/health': { get: { summary: 'Temporal answers', security: [], responses: { 200: reply('healthy', health), 503: reply('Temporal does not answer', health) } } },
+      '/health/live': { get: { summary: 'Liveness: the process serves (nothing else checked)', security: [], responses: { 200: reply('alive', health) } } },
+      '/health/ready': {
+        get: {
+          summary: 'Readiness: Temporal answers and the instance provider could provision now',
+          security: [],
+          responses: { 200: reply('ready', health), 503: reply('not ready: what is down, and why', health) },
+        },
+      },
+      '/metrics': {
+        get: {
+          summary: 'Prometheus metrics (text format 0.0.4): sessions running, started, ended by reason, failed by step, restarts, JIT exits, start-up histograms',
+          responses: { 200: { description: 'the metrics', content: { 'text/plain': { schema: { type: 'string' } } } }, 401: reply('JIT_API_TOKEN is set and the request has not got it', error) },
+        },
+      },
     },
   } as unknown as OpenAPIObject;
 }

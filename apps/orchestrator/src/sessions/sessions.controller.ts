@@ -2,6 +2,8 @@ import { Body, Controller, Delete, Get, HttpException, HttpStatus, Inject, Param
 import type { Response } from 'express';
 import { z } from 'zod';
 import { type SessionRequest, type StreamOptions, sessionRequestSchema, streamOptionsSchema } from '../../../../libs/sessions/src';
+import { SESSION_LOCAL } from '../metrics/request-logs';
+import { InputPolicyPipe } from '../security/input-policy.pipe';
 import { type SessionView, SessionsService } from './sessions.service';
 import { ZodBodyPipe } from './zod-body.pipe';
 
@@ -15,13 +17,14 @@ export class SessionsController {
   /** 201 once the stream runs; 202 at once with ?wait=false; 422 when the JIT refused the inputs, 503 for anything else that failed. */
   @Post('session')
   async create(
-    @Body(new ZodBodyPipe(sessionRequestSchema)) request: SessionRequest,
+    @Body(new ZodBodyPipe(sessionRequestSchema), InputPolicyPipe) request: SessionRequest,
     @Query('wait') wait: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ): Promise<SessionView> {
     const waiting = wait !== 'false';
     try {
       const view = await this.sessions.create(request, waiting);
+      res.locals[SESSION_LOCAL] = view.sessionId;
       if (view.state === 'failed') {
         const status = view.failedStep === 'stream' ? 422 : 503;
         throw new HttpException({ statusCode: status, message: view.lastError ?? 'the session failed', session: view }, status);

@@ -10,8 +10,9 @@ import {
   WorkflowUpdateRPCTimeoutOrCancelledError,
   isGrpcDeadlineError,
 } from '@temporalio/client';
-import { ORCHESTRATOR_CONFIG, TEMPORAL_CLIENT } from '../../../../activities/src';
+import { AGENT_SECRET, ORCHESTRATOR_CONFIG, TEMPORAL_CLIENT } from '../../../../activities/src';
 import type { OrchestratorConfig } from '../../../../libs/config/src';
+import { viewerToken } from '../../../../libs/security/src';
 import type { SessionRequest, StreamOptions } from '../../../../libs/sessions/src';
 import {
   SESSION_WORKFLOW,
@@ -64,6 +65,7 @@ export class SessionsService {
     @Inject(TEMPORAL_OPTIONS) private readonly temporal: TemporalOptions,
     @Inject(ORCHESTRATOR_CONFIG) private readonly config: OrchestratorConfig,
     private readonly iceServers: IceServers,
+    @Inject(AGENT_SECRET) private readonly agentSecret: string,
   ) {}
 
   /** Starts a session; with `wait`, resolves once its stream runs (or it failed). */
@@ -201,7 +203,11 @@ export class SessionsService {
     return {
       sessionId: state.sessionId,
       state: state.phase,
-      jitUrl: state.phase === 'running' && host && state.streamPort ? `http://${host}:${state.streamPort}/whep` : null,
+      // The JIT takes only viewers of this session: the jitUrl carries its token.
+      jitUrl:
+        state.phase === 'running' && host && state.streamPort
+          ? `http://${host}:${state.streamPort}/whep?token=${viewerToken(this.agentSecret, state.sessionId)}`
+          : null,
       iceServers: state.phase === 'ended' || state.phase === 'failed' ? [] : this.iceServers.forSession(state.sessionId),
       instance: state.instance ? { id: state.instance.id, provider: state.instance.provider } : null,
       restarts: state.restarts,

@@ -1,9 +1,13 @@
 import { type DynamicModule, Inject, Injectable, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { INSTANCE_PROVIDER, LOGGER, SessionActivities, TEMPORAL_CLIENT } from '../../../../activities/src';
+import { INSTANCE_PROVIDER, LOGGER, ORCHESTRATOR_CONFIG, SessionActivities, TEMPORAL_CLIENT } from '../../../../activities/src';
 import type { InstanceProvider } from '../../../../libs/providers/src';
+import type { OrchestratorConfig } from '../../../../libs/config/src';
 import type { Logger } from '../../../../libs/logging/src';
+import { sessionEventSinks } from '../metrics/session-event-sinks';
+import { SessionMetrics } from '../metrics/session-metrics';
+import { installTemporalLogger } from './temporal-logger';
 
 export interface TemporalOptions {
   address: string;
@@ -22,10 +26,13 @@ export class SessionWorker implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(TEMPORAL_OPTIONS) private readonly options: TemporalOptions,
     @Inject(SessionActivities) private readonly activities: SessionActivities,
     @Inject(LOGGER) private readonly log: Logger,
+    @Inject(SessionMetrics) private readonly metrics: SessionMetrics,
+    @Inject(ORCHESTRATOR_CONFIG) private readonly config: OrchestratorConfig,
     @Inject(INSTANCE_PROVIDER) private readonly provider: InstanceProvider,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    installTemporalLogger(this.log, this.config.verbose);
     const connection = await NativeConnection.connect({ address: this.options.address });
     this.worker = await Worker.create({
       connection,
@@ -33,6 +40,7 @@ export class SessionWorker implements OnApplicationBootstrap, OnApplicationShutd
       taskQueue: this.options.taskQueue,
       workflowsPath: require.resolve('../../../../workflows/src'),
       activities: this.activities.functions(),
+      sinks: sessionEventSinks(this.metrics, this.log),
     });
     this.running = this.worker.run().catch((error: unknown) => this.log.error({ err: error }, 'Temporal worker stopped'));
     this.log.info({ taskQueue: this.options.taskQueue }, 'Temporal worker running');

@@ -7,10 +7,12 @@ import { reachableHost, STOP_GRACE_S, type StreamHandle, type StreamRuntime, typ
 /** Variables of the agent that its JITs must not see. */
 const PRIVATE_ENV = ['JIT_AGENT_SECRET', 'DOCKER_REGISTRY_PASSWORD', 'DOCKER_REGISTRY_USERNAME', 'PUBLIC_IP'];
 
-/** The environment of a JIT: PUBLIC_IP and its own UDP range. */
+/** The environment of a JIT: PUBLIC_IP, its own UDP range, its session's viewer token and id. */
 export function jitEnvironment(config: Pick<AgentConfig, 'publicIp'>, spec: StreamSpec): Record<string, string> {
   return {
     ...(config.publicIp ? { PUBLIC_IP: config.publicIp } : {}),
+    ...(spec.viewerToken ? { JIT_VIEWER_TOKEN: spec.viewerToken } : {}),
+    ...(spec.sessionId ? { JIT_SESSION_ID: spec.sessionId } : {}),
     JIT_CONTAINER_PORT_MIN: String(spec.ports.first),
     JIT_CONTAINER_PORT_MAX: String(spec.ports.last),
   };

@@ -8,6 +8,9 @@ export interface StreamSpec {
   /** The JIT command line without --host, --port and --verbose (see stream-request.ts jitArgs). */
   args: string[];
   ports: PortBlock;
+  /** JIT_VIEWER_TOKEN and JIT_SESSION_ID of the JIT, when the orchestrator gave them. */
+  viewerToken?: string;
+  sessionId?: string;
 }
 
 /** One running (or ended) JIT. */

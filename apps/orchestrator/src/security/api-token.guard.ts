@@ -1,0 +1,37 @@
+import { type CanActivate, type ExecutionContext, Inject, Injectable, SetMetadata, UnauthorizedException } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request, Response } from 'express';
+import { ORCHESTRATOR_CONFIG } from '../../../../activities/src';
+import type { OrchestratorConfig } from '../../../../libs/config/src';
+import { bearerToken, SecretMatcher } from '../../../../libs/security/src';
+
+const OPEN = 'api:open';
+/** A route every caller may use, JIT_API_TOKEN or not (health probes). */
+export const OpenRoute = () => SetMetadata(OPEN, true);
+
+/**
+ * With JIT_API_TOKEN, every route of the REST API (controllers) needs `Authorization: Bearer
+ * <token>`, but the open ones; 401 otherwise. Static files and /docs are not controllers: they stay
+ * open. Without JIT_API_TOKEN, everything is open.
+ */
+@Injectable()
+export class ApiTokenGuard implements CanActivate {
+  private readonly matcher?: SecretMatcher;
+
+  constructor(
+    @Inject(Reflector) private readonly reflector: Reflector,
+    @Inject(ORCHESTRATOR_CONFIG) config: OrchestratorConfig,
+  ) {
+    this.matcher = config.apiToken ? new SecretMatcher(config.apiToken) : undefined;
+  }
+
+  canActivate(context: ExecutionContext): boolean {
+    if (!this.matcher || context.getType() !== 'http') return true;
+    if (this.reflector.getAllAndOverride<boolean>(OPEN, [context.getHandler(), context.getClass()])) return true;
+    const http = context.switchToHttp();
+    const token = bearerToken(http.getRequest<Request>().headers.authorization);
+    if (this.matcher.matches(token)) return true;
+    http.getResponse<Response>().setHeader('WWW-Authenticate', 'Bearer realm="jit"');
+    throw new UnauthorizedException(token ? 'wrong API token' : 'this API needs Authorization: Bearer <JIT_API_TOKEN>');
+  }
+}

@@ -1,0 +1,25 @@
+import { BadRequestException, Inject, Injectable, type PipeTransform } from '@nestjs/common';
+import { ORCHESTRATOR_CONFIG } from '../../../../activities/src';
+import type { OrchestratorConfig } from '../../../../libs/config/src';
+import type { SessionRequest } from '../../../../libs/sessions/src';
+import { InputPolicy, InputPolicyError } from './input-policy';
+
+/** Applies the input policy to a validated `POST /session` body: 400 naming the input it refuses. */
+@Injectable()
+export class InputPolicyPipe implements PipeTransform<SessionRequest, Promise<SessionRequest>> {
+  private readonly policy: InputPolicy;
+
+  constructor(@Inject(ORCHESTRATOR_CONFIG) config: OrchestratorConfig) {
+    this.policy = new InputPolicy(config.mediaRoots);
+  }
+
+  async transform(request: SessionRequest): Promise<SessionRequest> {
+    try {
+      await this.policy.check(request.inputs);
+    } catch (error) {
+      if (error instanceof InputPolicyError) throw new BadRequestException(error.message);
+      throw error;
+    }
+    return request;
+  }
+}
