@@ -55,18 +55,21 @@ export function startService(
         output: () => output,
         startMs: Date.now() - started,
         exited,
-        stop: async (graceMs = 15_000) => {
-          if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-          const kill = setTimeout(() => child.kill('SIGKILL'), graceMs);
-          const code = await exited;
-          clearTimeout(kill);
-          return code;
-        },
+        stop: (graceMs = 15_000) => stopChild(child, exited, graceMs),
       });
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
   });
+}
+
+/** SIGTERM to a child still running, SIGKILL after `graceMs`; resolves with its exit code once it has ended. */
+export async function stopChild(child: ChildProcess, exited: Promise<number | null>, graceMs: number): Promise<number | null> {
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+  const kill = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  const code = await exited;
+  clearTimeout(kill);
+  return code;
 }
 
 /** JSON over HTTP: the status, the headers and the body (parsed when it is JSON). */

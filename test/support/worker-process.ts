@@ -5,6 +5,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { repoRoot } from './media';
+import { stopChild } from './service-process';
 
 export const workerMain = path.join(repoRoot, 'dist', 'apps', 'worker', 'src', 'main.js');
 
@@ -24,13 +25,7 @@ export function startWorker(env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise
     process: child,
     output: () => output,
     exited,
-    stop: async (graceMs = 15_000) => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      const kill = setTimeout(() => child.kill('SIGKILL'), graceMs);
-      const code = await exited;
-      clearTimeout(kill);
-      return code;
-    },
+    stop: (graceMs = 15_000) => stopChild(child, exited, graceMs),
   };
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
