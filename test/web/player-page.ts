@@ -29,16 +29,20 @@ export async function shownFrame(page: Page): Promise<number> {
   return decodeFrameIndex(sampleBandLumas({ width: READ_WIDTH, height: gray.height, data: Buffer.from(gray.data, 'base64') }));
 }
 
-/** Waits until the video shows frame `n`; fails naming the last frame seen. */
-export async function waitForShownFrame(page: Page, n: number, timeoutMs = 8000): Promise<void> {
+/** Waits until the frame the video shows passes `test`; resolves with it, or fails naming the last frame seen. */
+export async function waitForShown(page: Page, test: (frame: number) => boolean, what: string, timeoutMs = 8000): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   let last = await shownFrame(page);
-  while (last !== n && Date.now() < deadline) {
+  while (!test(last) && Date.now() < deadline) {
     await page.waitForTimeout(40);
     last = await shownFrame(page);
   }
-  if (last !== n) throw new Error(`the page shows frame ${last} after ${timeoutMs} ms, not ${n}`);
+  if (!test(last)) throw new Error(`the page shows frame ${last} after ${timeoutMs} ms, not ${what}`);
+  return last;
 }
+
+/** Waits until the video shows frame `n`. */
+export const waitForShownFrame = (page: Page, n: number, timeoutMs = 8000) => waitForShown(page, (f) => f === n, `frame ${n}`, timeoutMs);
 
 /** The loudest frequency (Hz, to an FFT bin of ≈ 6 Hz) on the left and right side of the page's audio. */
 export function heardTones(page: Page): Promise<{ left: number; right: number }> {

@@ -4,14 +4,15 @@
  * what a viewer sees: the frame index in the video's pixels, the tones heard on each side, the
  * page's own readouts and error line. Screenshots go to test-artifacts/web/.
  */
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser } from '../support/browser';
-import { makeIndexedClip, makeToneWav } from '../support/media';
+import { makeIndexedClip, makeToneWav, repoRoot } from '../support/media';
 import { startOrchestrator, type RunningOrchestrator } from '../support/orchestrator-process';
 import { http } from '../support/service-process';
 import { ensureTemporal, type TemporalServer } from '../support/temporal';
-import { heardTones, screenshot, shownFrame, waitForShownFrame } from './player-page';
+import { heardTones, screenshot, shownFrame, waitForShown, waitForShownFrame } from './player-page';
 
 jest.setTimeout(180_000);
 
@@ -21,31 +22,49 @@ let temporal: TemporalServer;
 let browser: Browser;
 let orch: RunningOrchestrator;
 let page: Page;
-let clip: string;
-let stems: string; // 3 channels: 440, 660, 880 Hz
-let mix: string; // 2 channels: 1100, 1320 Hz
+/** JIT_MEDIA_ROOTS: a folder of its own holding the test media, and things the page must not offer. */
+const mediaRoot = mkdtempSync(path.join(repoRoot, '.cache', 'web-media-'));
+const rootName = path.basename(mediaRoot);
+const clip = path.join(mediaRoot, 'clips', 'indexed.mov');
+const stems = path.join(mediaRoot, 'audio', 'stems.wav'); // 3 channels: 440, 660, 880 Hz
+const mix = path.join(mediaRoot, 'audio', 'mix.wav'); // 2 channels: 1100, 1320 Hz
 const pageErrors: string[] = [];
+let made: string[]; // the sample media where test/support made it, outside the root
+
+/** An orchestrator on the test's Temporal server; its agents and media on ports of their own. */
+function orchestrator(name: string, agentPort: number, mediaPort: number, env: NodeJS.ProcessEnv = {}): Promise<RunningOrchestrator> {
+  return startOrchestrator({
+    TEMPORAL_ADDRESS: temporal.address,
+    TEMPORAL_NAMESPACE: temporal.namespace,
+    TEMPORAL_TASK_QUEUE: `sessions-web-${name}`,
+    JIT_INSTANCE_AGENT_RUNTIME: 'process',
+    JIT_AGENT_RUNTIME: 'process',
+    JIT_INSTANCE_AGENT_PORT_MIN: String(agentPort),
+    JIT_INSTANCE_AGENT_PORT_MAX: String(agentPort + 4),
+    JIT_CONTAINER_PORT_MIN: String(mediaPort),
+    JIT_CONTAINER_PORT_MAX: String(mediaPort + 499),
+    JIT_INSTANCE_AGENT_STATUS_POLL_INTERVAL: '1',
+    JIT_MEDIA_ROOTS: mediaRoot,
+    ...env,
+  });
+}
 
 beforeAll(async () => {
-  [temporal, browser, clip, stems, mix] = await Promise.all([
+  [temporal, browser, ...made] = await Promise.all([
     ensureTemporal(),
     launchBrowser(),
     makeIndexedClip({ codec: 'prores', width: 640, height: 360, frames: FRAMES }),
     makeToneWav({ channels: 3, freqs: [440, 660, 880] }),
     makeToneWav({ channels: 2, freqs: [1100, 1320] }),
   ]);
-  orch = await startOrchestrator({
-    TEMPORAL_ADDRESS: temporal.address,
-    TEMPORAL_NAMESPACE: temporal.namespace,
-    TEMPORAL_TASK_QUEUE: 'sessions-web-player',
-    JIT_INSTANCE_AGENT_RUNTIME: 'process',
-    JIT_AGENT_RUNTIME: 'process',
-    JIT_INSTANCE_AGENT_PORT_MIN: '18700',
-    JIT_INSTANCE_AGENT_PORT_MAX: '18709',
-    JIT_CONTAINER_PORT_MIN: '31000',
-    JIT_CONTAINER_PORT_MAX: '31999',
-    JIT_INSTANCE_AGENT_STATUS_POLL_INTERVAL: '1',
+  [clip, stems, mix].forEach((file, i) => {
+    mkdirSync(path.dirname(file), { recursive: true });
+    copyFileSync(made[i], file);
   });
+  writeFileSync(path.join(mediaRoot, 'clips', 'notes.txt'), 'not media');
+  writeFileSync(path.join(mediaRoot, 'clips', '.hidden.mov'), '');
+  symlinkSync(made[0], path.join(mediaRoot, 'clips', 'linked.mov'));
+  orch = await orchestrator('player', 18700, 31000);
   page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
   page.on('pageerror', (error) => pageErrors.push(error.message));
   await page.goto(`${orch.url}/`);
@@ -54,20 +73,22 @@ afterAll(async () => {
   await browser?.close();
   await orch?.stop();
   await temporal?.stop();
+  rmSync(mediaRoot, { recursive: true, force: true });
 });
 
-const text = (selector: string) => page.locator(selector).innerText();
+const text = (selector: string, on = page) => on.locator(selector).innerText();
 
 /** Waits until an element's text matches. */
-async function expectText(selector: string, expected: string | RegExp, timeoutMs = 10_000): Promise<void> {
+async function expectText(selector: string, expected: string | RegExp, timeoutMs = 10_000, on = page): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  let actual = await text(selector);
+  let actual = await text(selector, on);
   const matches = () => (typeof expected === 'string' ? actual === expected : expected.test(actual));
   while (!matches() && Date.now() < deadline) {
-    await page.waitForTimeout(50);
-    actual = await text(selector);
+    await on.waitForTimeout(50);
+    actual = await text(selector, on);
   }
-  expect(actual).toMatch(expected);
+  if (typeof expected === 'string') expect(actual).toBe(expected);
+  else expect(actual).toMatch(expected);
 }
 
 /** Waits until the frame shown, the frame readout and the timecode all say `frame`. */
@@ -89,19 +110,31 @@ it('is served at / beside the API, its docs and its health', async () => {
   expect(await page.locator('#play-pause').isDisabled()).toBe(true);
 });
 
+it('offers the media files under JIT_MEDIA_ROOTS to pick, and only those', async () => {
+  await expectText('#media-roots', `Inputs must be under ${mediaRoot}.`);
+  expect(await page.locator('#media-pick option').allInnerTexts()).toEqual([
+    '3 files',
+    `${rootName}/audio/mix.wav`,
+    `${rootName}/audio/stems.wav`,
+    `${rootName}/clips/indexed.mov`,
+  ]);
+  expect(await text('#error')).toBe('');
+});
+
 it('shows why a session could not start: a missing file', async () => {
   const missing = path.join(path.dirname(clip), 'no-such-clip.mov');
   await page.fill('#video-url', missing);
   await page.click('#start');
-  await expectText('#error', /POST \/session → 422: .*no readable file/, 60_000);
+  await expectText('#error', /^Could not start the session: POST \/session → 422: .*no readable file/, 60_000);
   expect(await text('#error')).toContain(missing);
   await screenshot(page, '01-missing-file');
   expect(await page.locator('#start').isEnabled()).toBe(true);
   expect(await page.locator('#play-pause').isDisabled()).toBe(true);
 });
 
-it('starts a session on typed inputs with audio files and their channel counts, showing frame 0', async () => {
-  await page.fill('#video-url', clip);
+it('starts a session on a picked clip and typed audio files with their channel counts, showing frame 0', async () => {
+  await page.selectOption('#media-pick', { label: `${rootName}/clips/indexed.mov` });
+  expect(await page.inputValue('#video-url')).toBe(clip);
   await page.click('#add-audio');
   await page.locator('.audio-url').nth(0).fill(stems);
   await page.locator('.audio-channels').nth(0).fill('3');
@@ -122,12 +155,12 @@ it('plays and pauses with the button', async () => {
   await page.click('#play-pause');
   await expectText('#state', 'playing');
   expect(await text('#play-pause')).toBe('Pause');
-  await waitForShownFrame(page, 30, 10_000);
+  await waitForShown(page, (f) => f >= 30, 'frame 30 or later', 10_000);
   await page.click('#play-pause');
   await expectText('#state', 'paused');
   await page.waitForTimeout(500);
   const paused = Number(await text('#frame'));
-  expect(paused).toBeGreaterThan(30);
+  expect(paused).toBeGreaterThanOrEqual(30);
   await waitForShownFrame(page, paused);
   await page.waitForTimeout(500);
   expect(await shownFrame(page)).toBe(paused);
@@ -229,5 +262,56 @@ it('ends the session: the stream is gone and the page can start another', async 
   await expect(fetch(session.jitUrl.replace(/\/whep(\?.*)?$/, '/health'))).rejects.toThrow();
   expect(await text('#error')).toBe('');
   await screenshot(page, '07-ended');
+});
+
+it('says so when its session is ended elsewhere', async () => {
+  await page.click('#start');
+  await expectText('#state', 'paused', 60_000);
+  await waitForShownFrame(page, 0);
+  const [session] = (await http('GET', `${orch.url}/sessions`)).body;
+  expect((await http('DELETE', `${orch.url}/session/${session.sessionId}`)).status).toBe(200);
+  await expectText('#error', 'the stream closed the connection', 30_000);
+  await expectText('#session-info', `${session.sessionId} · ended · killed`);
+  expect(await text('#state')).toBe('not connected');
+  expect(await page.locator('#start').isEnabled()).toBe(true);
   expect(pageErrors).toEqual([]);
+});
+
+describe('with JIT_API_TOKEN', () => {
+  const token = 'web-player-test-token-0123456789';
+  let guarded: RunningOrchestrator;
+  let guardedPage: Page;
+  beforeAll(async () => {
+    guarded = await orchestrator('token', 18705, 31500, { JIT_API_TOKEN: token });
+    guardedPage = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    await guardedPage.goto(`${guarded.url}/`);
+  });
+  afterAll(async () => {
+    await guardedPage?.close();
+    await guarded?.stop();
+  });
+
+  it('asks for the token, then sends it with every call', async () => {
+    await expectText(
+      '#error',
+      'Could not list the media files: GET /media → 401: this API needs Authorization: Bearer <JIT_API_TOKEN> (enter the API token at the top of the page)',
+      10_000,
+      guardedPage,
+    );
+    await guardedPage.fill('#api-token', token);
+    await guardedPage.press('#api-token', 'Tab');
+    await expectText('#media-pick', /3 files/, 10_000, guardedPage);
+    expect(await text('#error', guardedPage)).toBe('');
+
+    // A file outside JIT_MEDIA_ROOTS: the orchestrator's 400, word for word.
+    await guardedPage.fill('#video-url', made[0]);
+    await guardedPage.click('#start');
+    await expectText(
+      '#error',
+      `Could not start the session: POST /session → 400: input ${JSON.stringify(made[0])}: not under a media root (${mediaRoot})`,
+      10_000,
+      guardedPage,
+    );
+    await screenshot(guardedPage, '08-outside-media-root');
+  });
 });

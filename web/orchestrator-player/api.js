@@ -1,7 +1,7 @@
 /** The orchestrator's REST API, as this page uses it; every failure is an Error a user can read. */
 
 /** Nest answers errors as {statusCode, message, error}; message may be a list. */
-function reasonOf(status, statusText, body) {
+function reasonOf(statusText, body) {
   if (body && typeof body === 'object') {
     const message = Array.isArray(body.message) ? body.message.join('; ') : body.message;
     if (message) return String(message);
@@ -10,12 +10,21 @@ function reasonOf(status, statusText, body) {
   return statusText || 'no reason given';
 }
 
+let apiToken = '';
+
+/** The orchestrator's JIT_API_TOKEN, sent with every call from now on ('' for none). */
+export function useApiToken(token) {
+  apiToken = token;
+}
+
 async function call(method, path, body) {
+  const headers = apiToken ? { Authorization: `Bearer ${apiToken}` } : {};
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
   let response;
   try {
     response = await fetch(path, {
       method,
-      headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+      headers,
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch (error) {
@@ -28,7 +37,10 @@ async function call(method, path, body) {
   } catch {
     // not JSON: keep the text
   }
-  if (!response.ok) throw new Error(`${method} ${path} → ${response.status}: ${reasonOf(response.status, response.statusText, parsed)}`);
+  if (!response.ok) {
+    const hint = response.status === 401 ? ' (enter the API token at the top of the page)' : '';
+    throw new Error(`${method} ${path} → ${response.status}: ${reasonOf(response.statusText, parsed)}${hint}`);
+  }
   return parsed;
 }
 

@@ -2,7 +2,7 @@
  * The orchestrator's player page: choose inputs, start a session over the REST API, watch its
  * stream over WHEP and drive it over the `control` data channel. Plain ES modules, no build step.
  */
-import { endSession, getSession, listMedia, restartSession, startSession } from './api.js';
+import { endSession, getSession, listMedia, restartSession, startSession, useApiToken } from './api.js';
 import { shortcutOf } from './keyboard.js';
 import { frameToTimecode, parsePosition } from './timecode.js';
 import { connectWhep } from './whep.js';
@@ -13,6 +13,8 @@ const ui = {
   videoUrl: $('video-url'),
   mediaPick: $('media-pick'),
   mediaFiles: $('media-files'),
+  mediaRoots: $('media-roots'),
+  apiToken: $('api-token'),
   audioInputs: $('audio-inputs'),
   audioRow: $('audio-row'),
   addAudio: $('add-audio'),
@@ -113,18 +115,27 @@ function onMessage(message) {
   renderTransport();
 }
 
+const FOLLOW_INTERVAL_MS = 1000;
+const FOLLOW_LIMIT = 60;
+
+/** The stream went away by itself: say why, and follow the session until it has ended (or a minute). */
 async function onStreamLost(reason) {
   view.stream = null;
   ui.video.srcObject = null;
   renderTransport();
   showError(reason);
-  if (!view.session) return;
-  try {
-    view.session = await getSession(view.session.sessionId);
+  const id = view.session?.sessionId;
+  for (let i = 0; id && i < FOLLOW_LIMIT && !view.stream && view.session?.sessionId === id; i++) {
+    try {
+      view.session = await getSession(id);
+    } catch (error) {
+      showError(`${reason}; ${error.message}`);
+      return;
+    }
     renderSession();
     if (view.session.lastError) showError(`${reason}: ${view.session.lastError}`);
-  } catch (error) {
-    showError(`${reason}; ${error.message}`);
+    if (view.session.state === 'ended' || view.session.state === 'failed') return;
+    await new Promise((resolve) => setTimeout(resolve, FOLLOW_INTERVAL_MS));
   }
 }
 
@@ -169,8 +180,8 @@ function send(message) {
 // ---------------------------------------------------------------------------------------------
 // Session actions
 
-/** Runs one session action at a time, with the buttons disabled meanwhile and its error shown. */
-async function act(action) {
+/** Runs one session action at a time, with the buttons disabled meanwhile and its error shown after `failure`. */
+async function act(failure, action) {
   if (view.busy) return;
   view.busy = true;
   showError('');
@@ -178,7 +189,7 @@ async function act(action) {
   try {
     await action();
   } catch (error) {
-    showError(error);
+    showError(`${failure}: ${error.message}`);
   } finally {
     view.busy = false;
     renderSession();
@@ -199,7 +210,7 @@ function inputsOfForm() {
 
 ui.form.addEventListener('submit', (event) => {
   event.preventDefault();
-  void act(async () => {
+  void act('Could not start the session', async () => {
     ui.sessionInfo.textContent = 'starting…';
     try {
       view.session = await startSession({ inputs: inputsOfForm() });
@@ -213,7 +224,7 @@ ui.form.addEventListener('submit', (event) => {
 });
 
 ui.restart.addEventListener('click', () =>
-  act(async () => {
+  act('Could not restart the session', async () => {
     const frame = view.frame;
     await stopWatching();
     ui.sessionInfo.textContent = `${view.session.sessionId} · restarting…`;
@@ -226,7 +237,7 @@ ui.restart.addEventListener('click', () =>
 );
 
 ui.end.addEventListener('click', () =>
-  act(async () => {
+  act('Could not end the session', async () => {
     await stopWatching();
     view.session = await endSession(view.session.sessionId);
     renderSession();
@@ -304,15 +315,26 @@ document.addEventListener('keyup', (event) => {
 
 async function loadMedia() {
   try {
-    const { files } = await listMedia();
-    if (!files.length) return;
-    ui.mediaPick.replaceChildren(new Option(`${files.length} files`, ''), ...files.map((f) => new Option(f.path, f.url)));
-    ui.mediaFiles.replaceChildren(...files.map((f) => new Option(f.path, f.url)));
-    ui.mediaPick.disabled = false;
+    const { roots, files, truncated } = await listMedia();
+    ui.mediaRoots.textContent = roots.length ? `Inputs must be under ${roots.join(', ')}.` : '';
+    const options = () => files.map((f) => new Option(f.path, f.url));
+    const summary = files.length ? `${files.length}${truncated ? '+' : ''} files` : roots.length ? 'no media files found' : 'no media roots configured';
+    ui.mediaPick.replaceChildren(new Option(summary, ''), ...options());
+    ui.mediaFiles.replaceChildren(...options());
+    ui.mediaPick.disabled = !files.length;
   } catch (error) {
-    showError(`media list: ${error.message}`);
+    showError(`Could not list the media files: ${error.message}`);
   }
 }
+
+ui.apiToken.value = sessionStorage.getItem('jit-api-token') ?? '';
+useApiToken(ui.apiToken.value);
+ui.apiToken.addEventListener('change', () => {
+  sessionStorage.setItem('jit-api-token', ui.apiToken.value);
+  useApiToken(ui.apiToken.value);
+  showError('');
+  void loadMedia();
+});
 
 window.addEventListener('pagehide', () => void view.stream?.close());
 

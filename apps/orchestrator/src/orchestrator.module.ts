@@ -13,6 +13,7 @@ import { SessionsController } from './sessions/sessions.controller';
 import { ApiTokenGuard } from './security/api-token.guard';
 import { SessionsService } from './sessions/sessions.service';
 import { TemporalModule, type TemporalOptions } from './temporal/temporal.module';
+import { MediaController } from './web/media.controller';
 import { TurnModule } from './turn/turn.module';
 
 @Module({})
@@ -28,7 +29,7 @@ export class OrchestratorModule {
         TemporalModule.register(parts.temporal, parts.config.worker),
         TurnModule.register(parts.config, parts.log),
       ],
-      controllers: [SessionsController, HealthController, MetricsController],
+      controllers: [SessionsController, HealthController, MediaController, MetricsController],
       providers: [SessionsService, { provide: APP_GUARD, useClass: ApiTokenGuard }],
     };
   }
