@@ -25,6 +25,9 @@ import {
 } from '@aws-sdk/client-ec2';
 import { Client, Connection } from '@temporalio/client';
 import type { Browser } from 'playwright-core';
+import { parseOrchestratorConfig } from '../../libs/config/src';
+import { createLogger } from '../../libs/logging/src';
+import { AWSInstanceProvider } from '../../libs/providers/src';
 import { eventually } from '../faults/fixtures/fault-rig';
 import { launchBrowser } from '../support/browser';
 import { makeIndexedClip } from '../support/media';
@@ -206,6 +209,26 @@ describe('sessions on EC2 instances', () => {
     expect((await http('DELETE', `${orch.url}/session/${held.sessionId}`)).body.state).toBe('ended');
     expect(await stateOf(held.instance.id)).toMatch(/shutting-down|terminated/);
   });
+});
+
+it('terminates an instance that fails after its launch, and says why', async () => {
+  const config = parseOrchestratorConfig(['--instance-provider-path', 'AWSInstanceProvider'], {
+    JIT_AWS_AMI_ID: launch.ami,
+    JIT_AWS_SECURITY_GROUP_ID: launch.securityGroup,
+    JIT_AWS_KEY_PAIR_NAME: launch.keyPair,
+    AWS_REGION: moto.env.AWS_REGION,
+  });
+  // An instance EC2 launched but that cannot be used (here: as if it had no private address).
+  class Unusable extends AWSInstanceProvider {
+    protected override instanceOf(): never {
+      throw new Error('unusable instance');
+    }
+  }
+  const provider = new Unusable({ config, log: createLogger('test', false), agentEntry: '', agentSecret: SECRET });
+  await expect(provider.provision('session-2026-01-01-00000000ff')).rejects.toThrow('unusable instance');
+  const launched = (await ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'tag:JIT-Session-ID', Values: ['session-2026-01-01-00000000ff'] }] })))
+    .Reservations!.flatMap((r) => r.Instances!);
+  expect(launched.map((i) => i.State!.Name)).toEqual([expect.stringMatching(/shutting-down|terminated/)]);
 });
 
 describe('sessions that end by themselves', () => {
