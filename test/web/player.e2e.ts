@@ -106,6 +106,7 @@ it('is served at / beside the API, its docs and its health', async () => {
   expect(await page.title()).toMatch(/jit/);
   expect((await http('GET', `${orch.url}/health`)).status).toBe(200);
   expect((await http('GET', `${orch.url}/docs`)).status).toBe(200);
+  expect(Object.keys((await http('GET', `${orch.url}/openapi.json`)).body.paths)).toContain('/media');
   expect((await http('GET', `${orch.url}/sessions`)).body).toEqual([]);
   expect(await page.locator('#play-pause').isDisabled()).toBe(true);
 });

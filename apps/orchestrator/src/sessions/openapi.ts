@@ -87,6 +87,22 @@ export function openApiDocument(): OpenAPIObject {
           responses: { 200: reply('ready', health), 503: reply('not ready: what is down, and why', health) },
         },
       },
+      '/media': {
+        get: {
+          summary: 'The media files under the folders of JIT_MEDIA_ROOTS, for the player page to offer (none without roots)',
+          responses: {
+            200: reply('the roots, the files (url: what a session takes, path: what a user reads), whether some were left out', {
+              type: 'object',
+              properties: {
+                roots: { type: 'array', items: { type: 'string' } },
+                files: { type: 'array', items: { type: 'object', properties: { url: { type: 'string' }, path: { type: 'string' } } } },
+                truncated: { type: 'boolean' },
+              },
+            }),
+            401: reply('JIT_API_TOKEN is set and the request has not got it', error),
+          },
+        },
+      },
       '/metrics': {
         get: {
           summary: 'Prometheus metrics (text format 0.0.4): sessions running, started, ended by reason, failed by step, restarts, JIT exits, start-up histograms',
