@@ -42,7 +42,7 @@ it(`admits exactly ${CAPACITY} of ${REQUESTS} sessions asked for at once, refuse
   // The agents running, sampled all along: never more than the capacity.
   let mostAgents = 0;
   const sampler = setInterval(() => {
-    mostAgents = Math.max(mostAgents, rig.strays().filter((p) => p.startsWith('agent')).length);
+    mostAgents = Math.max(mostAgents, rig.agentPorts().length);
   }, 100);
   const admitted: string[] = [];
   try {
@@ -65,9 +65,7 @@ it(`admits exactly ${CAPACITY} of ${REQUESTS} sessions asked for at once, refuse
     expect(states.map((s) => s.state)).toEqual(admitted.map(() => 'running'));
     const listed = (await http('GET', `${orch.url}/sessions`)).body.map((s: { sessionId: string }) => s.sessionId);
     expect(listed.sort()).toEqual([...admitted].sort());
-    const strays = rig.strays();
-    const kinds = { agents: strays.filter((p) => p.startsWith('agent')), jits: strays.filter((p) => p.startsWith('JIT')) };
-    expect({ agents: kinds.agents.length, jits: kinds.jits.length }).toEqual({ agents: CAPACITY, jits: CAPACITY });
+    expect({ agents: rig.agentPorts().length, jits: rig.strays().filter((p) => p.startsWith('JIT')).length }).toEqual({ agents: CAPACITY, jits: CAPACITY });
     const oneMore = await http('POST', `${orch.url}/session?wait=false`, { inputs: [{ url: clip }] });
     expect(oneMore.status).toBe(503);
 
