@@ -162,6 +162,20 @@ describe('sessions on EC2 instances', () => {
     expect(['shutting-down', 'terminated']).toContain(await stateOf(session.instance.id));
   });
 
+  it('is ready when EC2 would launch its instance (a dry run), and not when EC2 cannot be reached', async () => {
+    const ready = await http('GET', `${orch.url}/health/ready`);
+    expect(ready.status).toBe(200);
+    expect(ready.body.info.instanceProvider).toMatchObject({ status: 'up', region: 'us-east-1', ami: launch.ami, instanceType: 't3.small' });
+    const cut = await orchestrator('unreachable', [18512, 18513], 28200, { AWS_ENDPOINT_URL: 'http://127.0.0.1:15049' });
+    try {
+      const notReady = await http('GET', `${cut.url}/health/ready`);
+      expect(notReady.status).toBe(503);
+      expect(notReady.body.error.instanceProvider.status).toBe('down');
+    } finally {
+      await cut.stop();
+    }
+  });
+
   it('fails a session on a bad AMI with the EC2 message, at once and with no instance left', async () => {
     const bad = await orchestrator('bad-ami', [18510, 18511], 28200, { JIT_AWS_AMI_ID: 'ami-00000000000000bad' });
     try {

@@ -3,6 +3,7 @@ import {
   EC2Client,
   type Instance as Ec2Instance,
   RunInstancesCommand,
+  type RunInstancesCommandInput,
   type Tag,
   TerminateInstancesCommand,
   paginateDescribeInstances,
@@ -25,6 +26,8 @@ const RUNNING_WAIT_S = 90;
 const RUNNING_POLL_MS = 2000;
 /** How long an isAlive answer is reused: the readiness wait asks every 50 ms, EC2 throttles. */
 const ALIVE_CACHE_MS = 2000;
+/** How long a readiness answer (a dry-run launch) is reused. */
+const READY_CACHE_MS = 30_000;
 /** States of an instance that is still ours to end (terminated ones are gone). */
 const LIVE_STATES = ['pending', 'running', 'stopping', 'stopped'];
 
@@ -39,6 +42,7 @@ export class AWSInstanceProvider implements InstanceProvider {
   protected readonly aws: AwsConfig;
   private client?: Promise<EC2Client>;
   private readonly alive = new Map<string, { at: number; alive: boolean }>();
+  private ready?: { at: number; answer: Promise<Record<string, unknown>> };
 
   constructor(protected readonly context: ProviderContext) {
     if (!context.config.aws) throw new ConfigError('the AWSInstanceProvider needs its settings (JIT_AWS_AMI_ID, JIT_AWS_SECURITY_GROUP_ID, …)');
@@ -56,40 +60,15 @@ export class AWSInstanceProvider implements InstanceProvider {
 
   async provision(sessionId: string): Promise<Instance> {
     const ec2 = await this.ec2();
-    const { aws } = this;
-    const tags: Tag[] = [
-      ...Object.entries(aws.resourceTags).map(([Key, Value]) => ({ Key, Value })),
-      { Key: aws.managedTagKey, Value: aws.managedTagValue },
-      { Key: SESSION_TAG_KEY, Value: sessionId },
-    ];
     let launched: Ec2Instance | undefined;
     try {
-      const answer = await ec2.send(
-        new RunInstancesCommand({
-          ImageId: aws.amiId,
-          InstanceType: aws.instanceType as RunInstancesCommand['input']['InstanceType'],
-          KeyName: aws.keyPairName,
-          SecurityGroupIds: [aws.securityGroupId],
-          SubnetId: aws.subnetId,
-          IamInstanceProfile: aws.instanceProfileName ? { Name: aws.instanceProfileName } : undefined,
-          MinCount: 1,
-          MaxCount: 1,
-          // A shutdown from inside the instance ends it too: nothing stopped is left to pay for.
-          InstanceInitiatedShutdownBehavior: 'terminate',
-          UserData: Buffer.from(agentUserData(this.agentBoot(sessionId))).toString('base64'),
-          TagSpecifications: [
-            { ResourceType: 'instance', Tags: tags },
-            { ResourceType: 'volume', Tags: tags },
-          ],
-        }),
-      );
-      launched = answer.Instances?.[0];
+      launched = (await ec2.send(new RunInstancesCommand(this.launchRequest(sessionId)))).Instances?.[0];
     } catch (error) {
       throw ec2Failure('RunInstances', error);
     }
     const instanceId = launched?.InstanceId;
     if (!instanceId) throw new Error('EC2 RunInstances answered without an instance');
-    this.context.log.info({ sessionId, instanceId, ami: aws.amiId, type: aws.instanceType }, 'EC2 instance launched');
+    this.context.log.info({ sessionId, instanceId, ami: this.aws.amiId, type: this.aws.instanceType }, 'EC2 instance launched');
     try {
       return this.instanceOf(await this.untilRunning(instanceId));
     } catch (error) {
@@ -113,6 +92,52 @@ export class AWSInstanceProvider implements InstanceProvider {
     const alive = state === 'pending' || state === 'running';
     this.alive.set(id, { at: Date.now(), alive });
     return alive;
+  }
+
+  /**
+   * Readiness (`GET /health/ready`): a dry run of the launch (EC2 checks the rights and the
+   * request without launching), its answer reused for READY_CACHE_MS since the check is polled.
+   */
+  checkReady(): Promise<Record<string, unknown>> {
+    if (!this.ready || Date.now() - this.ready.at > READY_CACHE_MS) this.ready = { at: Date.now(), answer: this.dryRun() };
+    return this.ready.answer;
+  }
+
+  private async dryRun(): Promise<Record<string, unknown>> {
+    const ec2 = await this.ec2();
+    try {
+      await ec2.send(new RunInstancesCommand({ ...this.launchRequest('readiness-check'), DryRun: true }));
+    } catch (error) {
+      if ((error as { name?: string }).name !== 'DryRunOperation') throw ec2Failure('RunInstances (dry run)', error);
+    }
+    return { region: await ec2.config.region(), ami: this.aws.amiId, instanceType: this.aws.instanceType };
+  }
+
+  /** The launch of a session's instance: exactly the configured settings and tags, one instance. */
+  protected launchRequest(sessionId: string): RunInstancesCommandInput {
+    const { aws } = this;
+    const tags: Tag[] = [
+      ...Object.entries(aws.resourceTags).map(([Key, Value]) => ({ Key, Value })),
+      { Key: aws.managedTagKey, Value: aws.managedTagValue },
+      { Key: SESSION_TAG_KEY, Value: sessionId },
+    ];
+    return {
+      ImageId: aws.amiId,
+      InstanceType: aws.instanceType as RunInstancesCommandInput['InstanceType'],
+      KeyName: aws.keyPairName,
+      SecurityGroupIds: [aws.securityGroupId],
+      SubnetId: aws.subnetId,
+      IamInstanceProfile: aws.instanceProfileName ? { Name: aws.instanceProfileName } : undefined,
+      MinCount: 1,
+      MaxCount: 1,
+      // A shutdown from inside the instance ends it too: nothing stopped is left to pay for.
+      InstanceInitiatedShutdownBehavior: 'terminate',
+      UserData: Buffer.from(agentUserData(this.agentBoot(sessionId))).toString('base64'),
+      TagSpecifications: [
+        { ResourceType: 'instance', Tags: tags },
+        { ResourceType: 'volume', Tags: tags },
+      ],
+    };
   }
 
   /**
