@@ -3,13 +3,15 @@
  * credentials; Chromium, allowed only relayed candidates, plays a session through it, and an
  * expired credential gets no relay.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { X509Certificate, createHmac } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createSocket } from 'node:dgram';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import type { Browser, Page } from 'playwright-core';
+import { stunAnswers } from '../../apps/orchestrator/src/turn/stun-probe';
 import { launchBrowser, openPlayer, saveScreenshot } from '../support/browser';
 import { makeIndexedClip } from '../support/media';
 import { startOrchestrator, type RunningOrchestrator } from '../support/orchestrator-process';
@@ -262,4 +264,38 @@ it('without turnserver, --turn stops start-up saying what to install', async () 
   const failed = orchestrator({ JIT_TURN_SERVER_PATH: '/nonexistent/turnserver' });
   await expect(failed).rejects.toThrow(/exited with [1-9]/);
   await expect(failed).rejects.toThrow(/"\/nonexistent\/turnserver" \(JIT_TURN_SERVER_PATH\) is not installed; install Debian's coturn/);
+});
+
+it('a TURN port already taken stops start-up, and leaves no coturn running', async () => {
+  const taken = createSocket('udp4');
+  await new Promise<void>((resolve) => taken.bind(19480, '127.0.0.1', resolve));
+  const ownDir = mkdtempSync(path.join(tmpdir(), 'jit-turn-taken-'));
+  try {
+    const failed = orchestrator({ JIT_TURN_PORT: '19480', JIT_TURN_DATA_DIR: ownDir, JIT_TURN_TLS_CERT: '', JIT_TURN_TLS_KEY: '' });
+    await expect(failed).rejects.toThrow(/the TURN server did not answer STUN on port 19480/);
+    const coturns = readdirSync('/proc')
+      .filter((pid) => /^\d+$/.test(pid))
+      .filter((pid) => {
+        try {
+          return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(ownDir);
+        } catch {
+          return false;
+        }
+      });
+    expect(coturns).toEqual([]);
+  } finally {
+    taken.close();
+    rmSync(ownDir, { recursive: true, force: true });
+  }
+});
+
+it('another STUN/TURN server on the port stops start-up (coturn would share the port with it)', async () => {
+  const other = spawn('turnserver', ['-n', '--listening-port', '19481', '--listening-ip', '127.0.0.1', '--no-cli', '--no-tls', '--no-dtls', '--min-port', '30900', '--max-port', '30999', '--pidfile', path.join(dataDir, 'other.pid'), '--userdb', path.join(dataDir, 'other.db')], { stdio: 'ignore' });
+  try {
+    for (let waited = 0; !(await stunAnswers('127.0.0.1', 19481, 500)) && waited < 20; waited++);
+    const failed = orchestrator({ JIT_TURN_PORT: '19481' });
+    await expect(failed).rejects.toThrow(/another STUN\/TURN server already answers on port 19481 \(JIT_TURN_PORT\)/);
+  } finally {
+    other.kill();
+  }
 });

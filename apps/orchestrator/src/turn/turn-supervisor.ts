@@ -59,10 +59,15 @@ export class TurnSupervisor {
     await mkdir(this.config.turnDataDir, { recursive: true });
     await writeFile(files.config, turnserverConfigFile(this.secret), { mode: 0o600 });
     await this.endLeftover(files.pid);
+    // coturn shares its port (SO_REUSEPORT) with any other coturn there, which would then take part of the traffic.
+    if (await stunAnswers('127.0.0.1', this.config.turnPort, 300)) {
+      throw new Error(`another STUN/TURN server already answers on port ${this.config.turnPort} (JIT_TURN_PORT)`);
+    }
     const child = this.spawn();
     const deadline = Date.now() + READY_TIMEOUT_MS;
     while (!(await stunAnswers('127.0.0.1', this.config.turnPort, 500))) {
       if (child.exitCode !== null || child.signalCode !== null || Date.now() > deadline) {
+        await this.stop(); // no restart behind a start-up that failed
         throw new Error(`the TURN server did not answer STUN on port ${this.config.turnPort} (see its log lines above)`);
       }
     }
