@@ -141,6 +141,8 @@ const DEV: Partial<Record<SettingKey, string | boolean>> = {
   removeRunning: true,
   prune: true,
   turn: true,
+  // Everything runs on this machine: coturn must relay to the JITs on its own addresses.
+  turnAllowLoopbackPeers: true,
   jitImage: 'jit-orchestrator',
   host: '0.0.0.0',
   port: '8080',

@@ -19,6 +19,11 @@ describe('TURN settings', () => {
     expect(parse([]).turnCredentialTtl).toBeUndefined();
   });
 
+  it('--dev, where everything runs on one machine, lets coturn relay to this machine’s own addresses', () => {
+    expect(parse(['--dev'])).toMatchObject({ turn: true, turnAllowLoopbackPeers: true });
+    expect(parse(['--dev'], { JIT_TURN_ALLOW_LOOPBACK_PEERS: 'false' }).turnAllowLoopbackPeers).toBe(true);
+  });
+
   it('reads the JIT_TURN_* variables', () => {
     const c = parse(['-t'], {
       JIT_TURN_SECRET: 'a-secret-of-16-chars',
