@@ -4,6 +4,7 @@
  * plays. The agent API of that session's instance refuses a missing or wrong secret.
  */
 import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import type { Browser } from 'playwright-core';
 import { launchBrowser } from '../support/browser';
@@ -110,4 +111,23 @@ it('without JIT_MEDIA_ROOTS takes local files anywhere, and refuses the metadata
     expect([url, answer.status]).toEqual([url, 400]);
     expect(answer.body.message).toContain(`input "${url}"`);
   }
+});
+
+it('is not ready while no agent port is free, and says so', async () => {
+  const holders: Server[] = [];
+  try {
+    for (const port of [18804, 18805]) {
+      const server = createServer();
+      await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, '0.0.0.0', resolve));
+      holders.push(server);
+    }
+    const notReady = await http('GET', `${orch.url}/health/ready`);
+    expect(notReady.status).toBe(503);
+    expect(notReady.body).toMatchObject({ status: 'error', error: { instanceProvider: { status: 'down' } }, info: { temporal: { status: 'up' } } });
+    expect(JSON.stringify(notReady.body.error.instanceProvider)).toMatch(/no free agent port in 18804\.\.18805/);
+    expect((await http('GET', `${orch.url}/health`)).status).toBe(200);
+  } finally {
+    await Promise.all(holders.map((s) => new Promise((r) => s.close(r))));
+  }
+  expect((await http('GET', `${orch.url}/health/ready`)).body.details.instanceProvider).toMatchObject({ status: 'up', freeAgentPort: 18804 });
 });

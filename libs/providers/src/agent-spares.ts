@@ -50,6 +50,11 @@ export class AgentSpares {
     this.refill(0);
   }
 
+  /** Spares started and waiting for a session. */
+  get waiting(): number {
+    return this.ready.length;
+  }
+
   /** A spare for a session, if one is there; another is started a little later. */
   take(): SpareAgent | undefined {
     while (this.ready.length > 0) {

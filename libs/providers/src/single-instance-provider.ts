@@ -64,6 +64,16 @@ export class SingleInstanceProvider implements InstanceProvider {
     }
   }
 
+  /** Readiness: a session could get an agent now, a spare waiting or a free agent port. */
+  async checkReady(): Promise<Record<string, unknown>> {
+    const { agentPortMin, agentPortMax, agentRuntime } = this.context.config;
+    if (this.spares.waiting > 0) return { agentRuntime, spareAgents: this.spares.waiting };
+    for (let port = agentPortMin; port <= agentPortMax; port++) {
+      if (!this.claimed.has(port) && (await isPortFree(port))) return { agentRuntime, freeAgentPort: port };
+    }
+    throw new Error(`no free agent port in ${agentPortMin}..${agentPortMax} (JIT_INSTANCE_AGENT_PORT_MIN/MAX) and no spare agent`);
+  }
+
   async release(instance: Instance): Promise<void> {
     this.claimed.delete(Number(instance.details.port));
     if (instance.details.containerId) return this.releaseContainer(instance);
