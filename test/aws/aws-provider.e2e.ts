@@ -138,6 +138,7 @@ describe('sessions on EC2 instances', () => {
       KeyName: launch.keyPair,
       SubnetId: launch.subnet,
       State: { Name: 'running' },
+      MetadataOptions: { HttpEndpoint: 'enabled', HttpTokens: 'required', HttpPutResponseHopLimit: 2 },
     });
     expect(instance.SecurityGroups!.map((g) => g.GroupId)).toEqual([launch.securityGroup]);
     expect(instance.IamInstanceProfile!.Arn).toMatch(new RegExp(`:instance-profile/${launch.profile}$`));

@@ -132,6 +132,9 @@ export class AWSInstanceProvider implements InstanceProvider {
       MaxCount: 1,
       // A shutdown from inside the instance ends it too: nothing stopped is left to pay for.
       InstanceInitiatedShutdownBehavior: 'terminate',
+      // IMDSv2 only; two hops so the JIT containers (bridge network) get the instance role's
+      // credentials for s3:// inputs.
+      MetadataOptions: { HttpEndpoint: 'enabled', HttpTokens: 'required', HttpPutResponseHopLimit: 2 },
       UserData: Buffer.from(agentUserData(this.agentBoot(sessionId))).toString('base64'),
       TagSpecifications: [
         { ResourceType: 'instance', Tags: tags },
