@@ -54,7 +54,8 @@ server_pid() {
   fi
 }
 
-answers() { curl -sf -o /dev/null --max-time 2 "http://127.0.0.1:$1/moto-api/"; }
+# Whether a server answers on 127.0.0.1:PORT (python rather than curl: one dependency fewer).
+answers() { "$py" -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$1/moto-api/', timeout=2)" 2>/dev/null; }
 
 start_server() {
   local port="$1" dir="$2" timeout="$3"
