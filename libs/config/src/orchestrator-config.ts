@@ -174,7 +174,7 @@ export function buildOrchestratorCommand(): Command {
     .option('--no-worker', 'Do not run a Temporal worker in this process (run apps/worker instead)')
     .addHelpText(
       'after',
-      '\nEnvironment: every JIT_* variable of the spec, MAIN_MODULE, TEMPORAL_ADDRESS (unset: a Temporal dev server is started),\nTEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE, JIT_AGENT_SECRET. CLI beats environment beats default.',
+      '\nEnvironment: every JIT_* variable of the spec, MAIN_MODULE, TEMPORAL_ADDRESS (unset: a Temporal dev server is started),\nTEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE, JIT_AGENT_SECRET,\nJIT_API_TOKEN (bearer token of the REST API), JIT_MEDIA_ROOTS (comma-separated folders and URL prefixes inputs must be under).\nCLI beats environment beats default.',
     )
     .showHelpAfterError('(orchestrator --help lists the options)')
     .exitOverride();
