@@ -1,5 +1,6 @@
 import Docker from 'dockerode';
 import { randomBytes } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
 import type { OrchestratorConfig } from '../../config/src';
 import { demuxLogs, dockerAnswers, imageReference, pullImage } from '../../docker/src';
 import type { Logger } from '../../logging/src';
@@ -81,6 +82,8 @@ export class AgentContainers {
         Init: true,
         NetworkMode: 'host',
         Binds: [...(socketPath ? [`${socketPath}:${SOCKET_IN_CONTAINER}`] : []), ...this.config.agentBinds],
+        // The image runs as a non-root user: the socket's group lets it start JIT containers.
+        ...(socketPath && existsSync(socketPath) ? { GroupAdd: [String(statSync(socketPath).gid)] } : {}),
       },
     });
     try {
