@@ -134,9 +134,9 @@ export class SessionsService {
         return await this.client.withDeadline(deadline, ask);
       } catch (error) {
         // Asked between two runs of the ledger (continue-as-new), the next ask reaches the new one;
-        // no answer by the deadline means no worker serves it.
+        // no answer by the deadline means no worker serves it, or none keeps up.
         if (Date.now() >= deadline - 50) {
-          const reason = error instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isGrpcDeadlineError(error) ? 'no Temporal worker answers' : (error as Error).message;
+          const reason = error instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isGrpcDeadlineError(error) ? `no answer within ${ADMISSION_TIMEOUT_MS / 1000} s: no worker serves it, or the workers are overloaded` : (error as Error).message;
           throw new HttpException(
             { statusCode: 503, message: `cannot admit sessions now (capacity ledger ${this.capacityId}: ${reason})`, retryAfter: RETRY_AFTER_S },
             HttpStatus.SERVICE_UNAVAILABLE,
