@@ -49,7 +49,7 @@ export class AWSInstanceProvider implements InstanceProvider {
     this.aws = context.config.aws;
   }
 
-  /** The EC2 client, in AWS_REGION or this machine's own region (a ConfigError when neither is known). */
+  /** The EC2 client, in AWS_REGION or this machine's own region (a ProvisionError naming AWS_REGION when neither is known). */
   protected ec2(): Promise<EC2Client> {
     this.client ??= instanceRegion(this.aws.region).then((region) => new EC2Client({ region, maxAttempts: 5 }));
     return this.client.catch((error: unknown) => {
@@ -88,7 +88,14 @@ export class AWSInstanceProvider implements InstanceProvider {
     const id = instance.details.instanceId ?? instance.id;
     const cached = this.alive.get(id);
     if (cached && Date.now() - cached.at < ALIVE_CACHE_MS) return cached.alive;
-    const state = (await this.describe(id))?.State?.Name;
+    let state: string | undefined;
+    try {
+      state = (await this.describe(id))?.State?.Name;
+    } catch (error) {
+      // EC2 not answering now (throttled) says nothing about the instance: the readiness wait has its own limit.
+      this.context.log.warn({ instance: id, err: error }, 'EC2 DescribeInstances failed; the instance is taken as still up');
+      return cached?.alive ?? true;
+    }
     const alive = state === 'pending' || state === 'running';
     this.alive.set(id, { at: Date.now(), alive });
     return alive;
