@@ -22,7 +22,7 @@ afterAll(async () => browser?.close());
 
 it('with JIT_VIEWER_TOKEN takes only viewers that present it; its own page passes ?token= on', async () => {
   const token = randomBytes(24).toString('base64url');
-  const jit = await startJit(['-i', clip], { JIT_VIEWER_TOKEN: token, JIT_SESSION_ID: 'session-test-1' });
+  const jit = await startJit(['-i', clip, '--verbose'], { JIT_VIEWER_TOKEN: token, JIT_SESSION_ID: 'session-test-1' });
   try {
     const offer = (url: string) => http('POST', url, 'v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n', { 'content-type': 'application/sdp' });
     expect((await offer(`${jit.url}/whep`)).status).toBe(401);
@@ -38,6 +38,9 @@ it('with JIT_VIEWER_TOKEN takes only viewers that present it; its own page passe
     await waitForFrame(page, 0, 15_000);
     await page.close();
     expect(jit.output()).toContain('"sessionId":"session-test-1"');
+    // Its request logs (--verbose) mask the token and leave headers out.
+    expect(jit.output()).toMatch(/"url":"\/status\?token=…"/);
+    expect(jit.output()).not.toContain(token);
   } finally {
     await jit.stop();
   }
