@@ -3,6 +3,8 @@ import type { Instance } from '../../libs/providers/src/instance-provider';
 import type { SessionRequest, StreamOptions } from '../../libs/sessions/src/session-request';
 
 export const SESSION_WORKFLOW = 'sessionWorkflow';
+/** Temporal's visibility query for the sessions running now. */
+export const RUNNING_SESSIONS_QUERY = `WorkflowType = "${SESSION_WORKFLOW}" AND ExecutionStatus = "Running"`;
 
 /** Timeouts and watch settings, from the orchestrator's configuration at the time the session starts. */
 export interface SessionSettings {

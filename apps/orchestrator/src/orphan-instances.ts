@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { InstanceProvider, RunningSession } from '../../../libs/providers/src';
-import { SESSION_WORKFLOW, stateQuery } from '../../../workflows/src/session.contract';
+import { RUNNING_SESSIONS_QUERY, stateQuery } from '../../../workflows/src/session.contract';
 
 /**
  * At start-up, once the worker runs: the provider's orphan cleanup (releaseOrphans, where it has
@@ -11,7 +11,7 @@ export async function releaseOrphanedInstances(provider: InstanceProvider, clien
   if (!provider.releaseOrphans) return;
   const listedAt = new Date();
   const running: RunningSession[] = [];
-  for await (const execution of client.workflow.list({ query: `WorkflowType = "${SESSION_WORKFLOW}" AND ExecutionStatus = "Running"` })) {
+  for await (const execution of client.workflow.list({ query: RUNNING_SESSIONS_QUERY })) {
     const state = await client.workflow.getHandle(execution.workflowId).query(stateQuery);
     running.push({ sessionId: state.sessionId, instanceId: state.instance?.id ?? null });
   }

@@ -2,10 +2,8 @@ import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
 import type { Client } from '@temporalio/client';
 import type { Response } from 'express';
 import { TEMPORAL_CLIENT } from '../../../../activities/src';
-import { SESSION_WORKFLOW } from '../../../../workflows/src/session.contract';
+import { RUNNING_SESSIONS_QUERY } from '../../../../workflows/src/session.contract';
 import { SessionMetrics } from './session-metrics';
-
-const RUNNING_QUERY = `WorkflowType = "${SESSION_WORKFLOW}" AND ExecutionStatus = "Running"`;
 
 /** GET /metrics: Prometheus text format. */
 @Controller('metrics')
@@ -19,7 +17,7 @@ export class MetricsController {
   @Header('Cache-Control', 'no-store')
   async render(@Res({ passthrough: true }) res: Response): Promise<string> {
     try {
-      const { count } = await this.client.withDeadline(Date.now() + 2000, () => this.client.workflow.count(RUNNING_QUERY));
+      const { count } = await this.client.withDeadline(Date.now() + 2000, () => this.client.workflow.count(RUNNING_SESSIONS_QUERY));
       this.metrics.running.set(count);
       this.metrics.temporalUp.set(1);
     } catch {

@@ -15,6 +15,7 @@ import type { OrchestratorConfig } from '../../../../libs/config/src';
 import { viewerToken } from '../../../../libs/security/src';
 import type { SessionRequest, StreamOptions } from '../../../../libs/sessions/src';
 import {
+  RUNNING_SESSIONS_QUERY,
   SESSION_WORKFLOW,
   type SessionState,
   type SessionWorkflowInput,
@@ -49,7 +50,6 @@ export interface SessionView {
   request: SessionRequest;
 }
 
-const RUNNING_QUERY = `WorkflowType = "${SESSION_WORKFLOW}" AND ExecutionStatus = "Running"`;
 
 /** How long an admission may wait for the capacity ledger (its worker may be down). */
 const ADMISSION_TIMEOUT_MS = 15_000;
@@ -149,7 +149,7 @@ export class SessionsService {
 
   private async runningSessionIds(): Promise<string[]> {
     const ids: string[] = [];
-    for await (const execution of this.client.workflow.list({ query: RUNNING_QUERY })) ids.push(execution.workflowId);
+    for await (const execution of this.client.workflow.list({ query: RUNNING_SESSIONS_QUERY })) ids.push(execution.workflowId);
     return ids;
   }
 
@@ -159,7 +159,7 @@ export class SessionsService {
 
   async list(): Promise<SessionView[]> {
     const views: SessionView[] = [];
-    for await (const execution of this.client.workflow.list({ query: RUNNING_QUERY })) {
+    for await (const execution of this.client.workflow.list({ query: RUNNING_SESSIONS_QUERY })) {
       views.push(await this.get(execution.workflowId).catch(() => null as unknown as SessionView));
       if (views.length >= 1000) break;
     }
