@@ -10,6 +10,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import {
   CreateKeyPairCommand,
@@ -23,6 +24,7 @@ import {
   RunInstancesCommand,
   type Tag,
 } from '@aws-sdk/client-ec2';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Client, Connection } from '@temporalio/client';
 import type { Browser } from 'playwright-core';
 import { parseOrchestratorConfig } from '../../libs/config/src';
@@ -161,6 +163,21 @@ describe('sessions on EC2 instances', () => {
     const ended = await http('DELETE', `${orch.url}/session/${session.sessionId}`);
     expect(ended.body).toMatchObject({ state: 'ended', endReason: 'killed' });
     expect(['shutting-down', 'terminated']).toContain(await stateOf(session.instance.id));
+  });
+
+  it('plays an s3:// input in a session: the JIT on the instance reads it with the instance role', async () => {
+    const s3 = new S3Client({});
+    await s3.send(new CreateBucketCommand({ Bucket: 'jit-review' }));
+    await s3.send(new PutObjectCommand({ Bucket: 'jit-review', Key: 'cuts/clip.mov', Body: readFileSync(clip) }));
+    s3.destroy();
+    const created = await http('POST', `${orch.url}/session`, { inputs: [{ url: 's3://jit-review/cuts/clip.mov' }], region: 'us-east-1' });
+    expect(created.status).toBe(201);
+    await playStream(browser, created.body.jitUrl, 120);
+    const missing = await http('POST', `${orch.url}/session`, { inputs: [{ url: 's3://jit-review/cuts/none.mov' }], region: 'us-east-1' });
+    expect(missing.status).toBe(422);
+    expect(missing.body.message).toContain('input s3://jit-review/cuts/none.mov: no object cuts/none.mov in bucket jit-review');
+    expect((await http('DELETE', `${orch.url}/session/${created.body.sessionId}`)).body.state).toBe('ended');
+    for (const s of [created.body, missing.body.session]) expect(await stateOf(s.instance.id)).toMatch(/shutting-down|terminated/);
   });
 
   it('is ready when EC2 would launch its instance (a dry run), and not when EC2 cannot be reached', async () => {
