@@ -30,7 +30,7 @@ import type { Browser } from 'playwright-core';
 import { parseOrchestratorConfig } from '../../libs/config/src';
 import { createLogger } from '../../libs/logging/src';
 import { AWSInstanceProvider } from '../../libs/providers/src';
-import { eventually } from '../faults/fixtures/fault-rig';
+import { eventually } from '../support/eventually';
 import { launchBrowser } from '../support/browser';
 import { makeIndexedClip } from '../support/media';
 import { type Moto, motoQuery, startMoto } from '../support/moto';

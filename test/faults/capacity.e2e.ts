@@ -8,7 +8,8 @@
 import { makeIndexedClip } from '../support/media';
 import type { RunningOrchestrator } from '../support/orchestrator-process';
 import { http } from '../support/service-process';
-import { eventually, FaultRig, sessionWhen } from './fixtures/fault-rig';
+import { eventually } from '../support/eventually';
+import { FaultRig, sessionWhen } from './fixtures/fault-rig';
 
 jest.setTimeout(300_000);
 

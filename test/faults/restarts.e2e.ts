@@ -15,7 +15,8 @@ import type { RunningOrchestrator } from '../support/orchestrator-process';
 import { playStream } from '../support/player';
 import { http } from '../support/service-process';
 import type { RunningWorker } from '../support/worker-process';
-import { eventually, FaultRig, sessionWhen } from './fixtures/fault-rig';
+import { eventually } from '../support/eventually';
+import { FaultRig, sessionWhen } from './fixtures/fault-rig';
 
 jest.setTimeout(240_000);
 

@@ -12,7 +12,8 @@ import type { RunningOrchestrator } from '../support/orchestrator-process';
 import { connect, send, waitForFrame, waitForMessage } from '../support/player';
 import { boundPorts, childrenOf } from '../support/process-table';
 import { http } from '../support/service-process';
-import { agentPid, eventually, FaultRig, sessionWhen } from './fixtures/fault-rig';
+import { eventually } from '../support/eventually';
+import { agentPid, FaultRig, sessionWhen } from './fixtures/fault-rig';
 
 jest.setTimeout(180_000);
 

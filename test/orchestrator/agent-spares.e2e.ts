@@ -7,6 +7,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { makeIndexedClip, repoRoot } from '../support/media';
 import { startOrchestrator, type RunningOrchestrator } from '../support/orchestrator-process';
+import { eventually } from '../support/eventually';
 import { http } from '../support/service-process';
 import { ensureTemporal, type TemporalServer } from '../support/temporal';
 
@@ -54,45 +55,35 @@ function agentPids(): number[] {
   return pids.sort();
 }
 
-async function until<T>(read: () => T | Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!done(value) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 200));
-    value = await read();
-  }
-  return value;
-}
-
 const spares = () => readdirSync(sparesDir).map((f) => JSON.parse(readFileSync(path.join(sparesDir, f), 'utf8')) as { pid: number; port: number });
 
 it('keeps an agent ready ahead of sessions, hands it to the next session, and leaves none behind', async () => {
   let orch = await orchestrator();
   try {
-    const [spare] = await until(spares, (s) => s.length === 1);
+    const [spare] = await eventually(spares, (s) => s.length === 1);
     expect(agentPids()).toEqual([spare.pid]);
 
     const session = await http('POST', `${orch.url}/session`, { inputs: [{ url: clip }] });
     expect(session.status).toBe(201);
     expect(session.body.instance.id).toBe(`local-${spare.port}-${spare.pid}`);
     // A new spare follows on the other port, a little later.
-    const [next] = await until(spares, (s) => s.length === 1 && s[0].pid !== spare.pid);
+    const [next] = await eventually(spares, (s) => s.length === 1 && s[0].pid !== spare.pid);
     expect(next.port).not.toBe(spare.port);
-    expect(await until(agentPids, (p) => p.length === 2)).toEqual([spare.pid, next.pid].sort());
+    expect(await eventually(agentPids, (p) => p.length === 2)).toEqual([spare.pid, next.pid].sort());
 
     // Killed without a chance to clean up: its spare stays; the next start stops it and makes its own.
     orch.process.kill('SIGKILL');
     await orch.exited;
     orch = await orchestrator();
-    const [fresh] = await until(spares, (s) => s.length === 1 && s[0].pid !== next.pid);
+    const [fresh] = await eventually(spares, (s) => s.length === 1 && s[0].pid !== next.pid);
     expect(fresh).toBeDefined();
-    expect(await until(agentPids, (p) => !p.includes(next.pid))).not.toContain(next.pid);
+    expect(await eventually(agentPids, (p) => !p.includes(next.pid))).not.toContain(next.pid);
 
     expect((await http('DELETE', `${orch.url}/session/${session.body.sessionId}`)).body.state).toBe('ended');
-    expect(await until(agentPids, (p) => !p.includes(spare.pid))).toEqual([fresh.pid]);
+    expect(await eventually(agentPids, (p) => !p.includes(spare.pid))).toEqual([fresh.pid]);
   } finally {
     await orch.stop();
   }
-  expect(await until(agentPids, (p) => p.length === 0)).toEqual([]);
+  expect(await eventually(agentPids, (p) => p.length === 0)).toEqual([]);
   expect(spares()).toEqual([]);
 });

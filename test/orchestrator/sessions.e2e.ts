@@ -9,6 +9,7 @@ import type { Browser } from 'playwright-core';
 import { launchBrowser } from '../support/browser';
 import { makeIndexedClip } from '../support/media';
 import { startOrchestrator, type RunningOrchestrator } from '../support/orchestrator-process';
+import { eventually } from '../support/eventually';
 import { http } from '../support/service-process';
 import { playStream } from '../support/player';
 import { ensureTemporal, type TemporalServer } from '../support/temporal';
@@ -59,16 +60,6 @@ const alive = (pid: number) => {
     return false;
   }
 };
-
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!done(value) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 250));
-    value = await read();
-  }
-  return value;
-}
 
 describe('a session, start to end', () => {
   let orch: RunningOrchestrator;
