@@ -105,8 +105,10 @@ export class SessionActivities implements SessionActivityApi {
         unreachableSince = undefined;
         if (!stream || stream.state === 'exited') {
           const exitCode = stream?.exitCode ?? null;
-          this.metrics?.streamExited(exitCode);
-          this.activityLog.warn({ instance: instance.id, stream: streamId, exitCode }, 'the stream exited by itself');
+          // An exited stream the agent still lists ended by itself; one it no longer lists was
+          // stopped (a restart or DELETE racing this poll before its cancellation arrived).
+          if (stream) this.metrics?.streamExited(exitCode);
+          this.activityLog.warn({ instance: instance.id, stream: streamId, exitCode }, stream ? 'the stream exited by itself' : 'the stream is gone from its agent');
           return { reason: 'stream-exited', exitCode };
         }
         // Playing counts as activity: a review that plays through needs no clicks.
