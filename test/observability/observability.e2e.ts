@@ -103,7 +103,8 @@ describe('sessions ending every way', () => {
   it('a session played, restarted and ended: jit_sessions_running counts it while it runs', async () => {
     const session = await start();
     killed = session.sessionId;
-    expect(value((await scrape()).samples, 'jit_sessions_running')).toBe(1);
+    // Temporal's visibility counts a new workflow within moments.
+    expect(value((await until(scrape, (m) => value(m.samples, 'jit_sessions_running') === 1, 10_000)).samples, 'jit_sessions_running')).toBe(1);
     await playStream(browser, session.jitUrl, 10);
     const restarted = await http('POST', `${orch.url}/session/${killed}/restart`, { lowres: 1 });
     expect(restarted.status).toBe(201);
