@@ -269,21 +269,33 @@ interface SequentialRun {
   phases: Record<string, number>;
 }
 
-/** Resolves once the orchestrator has a spare agent ready (it started more than sessions took). */
+/** How long a spare's standby JIT takes to load after its agent answers, at most (both start together). */
+const STANDBY_SETTLE_MS = 1500;
+
+/**
+ * Resolves once the orchestrator has a spare agent ready: started (more spares started than
+ * sessions took), answering, and its standby JIT given time to load. Sessions are thus started a
+ * few seconds apart, as reviewers start theirs, not back to back.
+ */
 async function spareReady(orch: RunningOrchestrator, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const lines = logLines(orch.output());
-    const started = lines.filter((e) => e.msg === 'spare agent started').length;
-    const taken = lines.filter((e) => e.msg === 'spare agent taken').length;
-    if (started > taken) return;
-    if (Date.now() > deadline) throw new Error(`no spare agent ready after ${timeoutMs} ms (${started} started, ${taken} taken)`);
+    const taken = new Set(lines.filter((e) => e.msg === 'spare agent taken').map((e) => e.pid));
+    const spare = lines.find((e) => e.msg === 'spare agent started' && !taken.has(e.pid));
+    if (spare && (await answers(`http://127.0.0.1:${spare.port}/health`))) {
+      await sleep(STANDBY_SETTLE_MS);
+      return;
+    }
+    if (Date.now() > deadline) throw new Error(`no spare agent ready after ${timeoutMs} ms`);
     await sleep(100);
   }
 }
 
 async function sequentialRun(browser: Browser, orch: RunningOrchestrator, clip: string, playerUrl: string, spares: boolean): Promise<SequentialRun> {
+  // Either way the session starts on a machine at rest, as the one with a spare does.
   if (spares) await spareReady(orch);
+  else await sleep(STANDBY_SETTLE_MS);
   const page = await openPlayer(browser, playerUrl);
   try {
     const created = await createSession(orch, clip, true);
@@ -691,7 +703,7 @@ async function main(): Promise<void> {
       `POST → first frame: POST /session (wait=true) sent → frame 0 read from the video of a Chromium player page (web/jit-player, served from ` +
         `loopback) that was open before the POST, as a reviewer's page is when they start a session (connect to the jitUrl, waitForFrame); ` +
         `${RUNS} sessions one after another after one warm-up, each then ended with DELETE; once with a spare agent (JIT_INSTANCE_AGENT_SPARES=1, ` +
-        `the default: each session waits until the spare taken by the one before is back) and once with none. ` +
+        `the default: each session waits until the spare taken by the one before is back and answers, plus ${STANDBY_SETTLE_MS} ms for its standby JIT) and once with none. ` +
         `The phases come from the workflow's timings (createdAt, instanceReadyAt, runningAt), the orchestrator's log ("agent process started" / "spare agent taken") ` +
         `and the agent's log (its own lines and its JIT's); steps done ahead of the session (a spare's start) count 0. Sessions at once: ${K} POSTs sent together, ` +
         `with ?wait=false (GET /session/:id polled every 200 ms until running) and with wait=true; "sessions started per second" is ${K} over first POST → all running. ` +
