@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { openPlayer } from '../test/support/browser';
 import type { RunningJit } from '../test/support/jit-process';
+import { seededRandom } from '../test/support/seeded-random';
 import { makeIndexedClip, type IndexedClipOptions } from '../libs/sample-media/src';
 
 /** The repository root (this file compiles to dist/bench/bench-util.js). */
@@ -98,17 +99,6 @@ export function describe(s: Summary, unit = 'ms'): string {
 /** PASS when value <= target. */
 export const verdict = (value: number, target: number): 'PASS' | 'MISS' => (Number.isFinite(value) && value <= target ? 'PASS' : 'MISS');
 
-/** Deterministic PRNG (mulberry32), for shuffles that are the same on every run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function shuffled<T>(items: T[], seed: number): T[] {
   const random = seededRandom(seed);

@@ -17,7 +17,8 @@ import { playStream } from '../support/player';
 import { childrenOf, describeProcess, processesWithEnv } from '../support/process-table';
 import { http } from '../support/service-process';
 import { ensureTemporal, type TemporalServer } from '../support/temporal';
-import { badNumbers, controlPayloads, malformedJson, numericFields, randomHostileBody, seededRandom, shellPayloads, stringFields } from './fixtures/hostile';
+import { seededRandom } from '../support/seeded-random';
+import { badNumbers, controlPayloads, malformedJson, numericFields, randomHostileBody, shellPayloads, stringFields } from './fixtures/hostile';
 
 jest.setTimeout(300_000);
 
