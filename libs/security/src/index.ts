@@ -1,2 +1,3 @@
 export * from './bearer';
 export * from './viewer-token';
+export * from './token-refusal';

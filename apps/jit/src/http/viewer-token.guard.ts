@@ -1,6 +1,6 @@
-import { type CanActivate, type ExecutionContext, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
-import type { Request, Response } from 'express';
-import { bearerToken, SecretMatcher } from '../../../../libs/security/src';
+import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import type { Request } from 'express';
+import { bearerToken, requireToken, SecretMatcher } from '../../../../libs/security/src';
 
 /** The JIT's viewer token (JIT_VIEWER_TOKEN); undefined: a standalone JIT, open to anyone. */
 export const VIEWER_TOKEN = Symbol('VIEWER_TOKEN');
@@ -25,10 +25,10 @@ export class ViewerTokenGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     if (!this.matcher) return true;
-    const http = context.switchToHttp();
-    const token = presentedToken(http.getRequest<Request>());
-    if (this.matcher.matches(token)) return true;
-    http.getResponse<Response>().setHeader('WWW-Authenticate', 'Bearer realm="jit-viewer"');
-    throw new UnauthorizedException(token ? 'wrong session token' : "this JIT serves one session: add its token (the jitUrl's ?token=)");
+    const token = presentedToken(context.switchToHttp().getRequest<Request>());
+    return requireToken(context, this.matcher, token, 'jit-viewer', {
+      missing: "this JIT serves one session: add its token (the jitUrl's ?token=)",
+      wrong: 'wrong session token',
+    });
   }
 }

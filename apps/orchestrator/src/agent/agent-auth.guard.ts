@@ -1,7 +1,7 @@
-import { type CanActivate, type ExecutionContext, Inject, Injectable, SetMetadata, UnauthorizedException } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Inject, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request, Response } from 'express';
-import { bearerToken, SecretMatcher } from '../../../../libs/security/src';
+import type { Request } from 'express';
+import { bearerToken, requireToken, SecretMatcher } from '../../../../libs/security/src';
 
 /** The agent's shared secret (undefined: --insecure, every request is let through). */
 export const AGENT_SECRET = Symbol('AGENT_SECRET');
@@ -25,10 +25,10 @@ export class AgentAuthGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     if (!this.matcher) return true;
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC, [context.getHandler(), context.getClass()])) return true;
-    const http = context.switchToHttp();
-    const token = bearerToken(http.getRequest<Request>().headers.authorization);
-    if (this.matcher.matches(token)) return true;
-    http.getResponse<Response>().setHeader('WWW-Authenticate', 'Bearer realm="jit-agent"');
-    throw new UnauthorizedException(token ? 'wrong bearer token' : 'missing bearer token (Authorization: Bearer <JIT_AGENT_SECRET>)');
+    const token = bearerToken(context.switchToHttp().getRequest<Request>().headers.authorization);
+    return requireToken(context, this.matcher, token, 'jit-agent', {
+      missing: 'missing bearer token (Authorization: Bearer <JIT_AGENT_SECRET>)',
+      wrong: 'wrong bearer token',
+    });
   }
 }

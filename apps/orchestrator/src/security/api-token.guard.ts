@@ -1,9 +1,9 @@
-import { type CanActivate, type ExecutionContext, Inject, Injectable, SetMetadata, UnauthorizedException } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Inject, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 import { ORCHESTRATOR_CONFIG } from '../../../../activities/src';
 import type { OrchestratorConfig } from '../../../../libs/config/src';
-import { bearerToken, SecretMatcher } from '../../../../libs/security/src';
+import { bearerToken, requireToken, SecretMatcher } from '../../../../libs/security/src';
 
 const OPEN = 'api:open';
 /** A route every caller may use, JIT_API_TOKEN or not (health probes). */
@@ -28,10 +28,10 @@ export class ApiTokenGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     if (!this.matcher || context.getType() !== 'http') return true;
     if (this.reflector.getAllAndOverride<boolean>(OPEN, [context.getHandler(), context.getClass()])) return true;
-    const http = context.switchToHttp();
-    const token = bearerToken(http.getRequest<Request>().headers.authorization);
-    if (this.matcher.matches(token)) return true;
-    http.getResponse<Response>().setHeader('WWW-Authenticate', 'Bearer realm="jit"');
-    throw new UnauthorizedException(token ? 'wrong API token' : 'this API needs Authorization: Bearer <JIT_API_TOKEN>');
+    const token = bearerToken(context.switchToHttp().getRequest<Request>().headers.authorization);
+    return requireToken(context, this.matcher, token, 'jit', {
+      missing: 'this API needs Authorization: Bearer <JIT_API_TOKEN>',
+      wrong: 'wrong API token',
+    });
   }
 }
