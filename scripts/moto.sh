@@ -17,6 +17,7 @@
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+. "$repo/scripts/lib/tools.sh"
 version="${MOTO_VERSION:-5.2.5}"
 target="${XDG_CACHE_HOME:-$HOME/.cache}/jit/moto-$version"
 
@@ -29,19 +30,7 @@ ensure_moto() {
   [ -n "$py" ] || die "python3 is needed to run moto"
   [ -f "$target/moto/server.py" ] && return 0
   echo "moto: installing moto[server]==$version into $target"
-  local log
-  log="$(mktemp)"
-  rm -rf "$target.tmp"
-  if ! "$py" -m pip install --quiet --disable-pip-version-check --no-warn-script-location \
-    --root-user-action=ignore --target "$target.tmp" "moto[server]==$version" >"$log" 2>&1; then
-    cat "$log" >&2
-    rm -f "$log"
-    die "pip install moto[server]==$version failed"
-  fi
-  rm -f "$log"
-  [ -f "$target.tmp/moto/server.py" ] || die "pip installed moto but $target.tmp/moto/server.py is missing"
-  rm -rf "$target"
-  mv "$target.tmp" "$target"
+  pip_install_into "$py" "$target" "moto[server]==$version" moto/server.py || die "could not install moto[server]==$version"
 }
 
 # pid of our server from DIR when it is alive, else nothing.
@@ -101,12 +90,7 @@ stop_server() {
     rm -f "$dir/server.pid"
     return 0
   fi
-  kill "$pid" 2>/dev/null || true
-  for _ in $(seq 1 50); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null || true
+  stop_pid "$pid" 50 || true
   rm -f "$dir/server.pid"
   echo "moto: stopped (pid $pid)"
 }

