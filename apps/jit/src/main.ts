@@ -5,9 +5,9 @@ import { NestFactory } from '@nestjs/core';
 // has Express loaded before its arguments come.
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import { CommanderError } from 'commander';
-import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { ConfigError, parseJitConfig } from '../../../libs/config/src';
 import { createLogger } from '../../../libs/logging/src';
+import { nestLogger, requestLogger } from './http/request-logging';
 import { JitModule } from './jit.module';
 import { configureAvLog } from './media/av-log';
 import { InputError } from './media/input-location';
@@ -60,11 +60,12 @@ async function main(): Promise<void> {
     process.exit(0);
   };
   const viewers = new ViewerRegistry(config, await certificate, media, log, () => void shutdown('technical timeout'));
-  app = await NestFactory.create<NestExpressApplication>(JitModule.register({ media, viewers, log, verbose: config.verbose, viewerToken: config.viewerToken }), new ExpressAdapter(), {
+  app = await NestFactory.create<NestExpressApplication>(JitModule.register({ media, viewers, viewerToken: config.viewerToken }), new ExpressAdapter(), {
     bufferLogs: true,
     cors: { origin: true, exposedHeaders: ['Location'] },
   });
-  app.useLogger(app.get(PinoNestLogger));
+  app.useLogger(nestLogger(log));
+  if (config.verbose) app.use(requestLogger(log));
   app.useBodyParser('text', { type: 'application/sdp', limit: '128kb' });
   app.useStaticAssets(PLAYER_ROOT, { index: 'index.html' });
   await app.listen(config.port, config.host);

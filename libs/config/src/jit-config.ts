@@ -24,7 +24,7 @@ const jitConfigSchema = z
     channels: int(1, 256).optional(),
     cho: int(0, 255).default(0),
     threads: int(0, 64).default(0),
-    threadType: z.enum(THREAD_TYPES).default('slice'),
+    threadType: z.enum(THREAD_TYPES).optional(),
     bt2100ToneMapping: z.boolean().default(false),
     width: int(16, 8192).optional(),
     height: int(16, 8192).optional(),
@@ -95,7 +95,7 @@ export function buildJitCommand(): Command {
     .option('--channels <CHANNELS>', 'Expected number of channels')
     .option('--cho <CHO>', 'Initial channel offset')
     .option('--threads <THREADS>', 'Number of threads to request (0: automatic)')
-    .addOption(new Option('--thread-type <THREAD_TYPE>', 'Thread type (default: slice)').choices(THREAD_TYPES))
+    .addOption(new Option('--thread-type <THREAD_TYPE>', 'Thread type (default: slice for intra-only codecs such as ProRes, frame for long-GOP ones)').choices(THREAD_TYPES))
     .option('--bt2100-tone-mapping', 'Deal with BT.2100 by inserting rudimentary tonemapping')
     .option('--width <WIDTH>', 'Resolution width')
     .option('--height <HEIGHT>', 'Resolution height')

@@ -13,6 +13,8 @@ export interface InputSource {
   options: Record<string, string>;
   /** What messages call it, when not `location` (an s3:// URL, not its presigned https URL). */
   name?: string;
+  /** Read over the network: a read can wait on a round trip, so it never runs on the event loop. */
+  remote: boolean;
 }
 
 /** The input as messages name it. */
@@ -41,11 +43,11 @@ export function remoteOptions(bitrate: number | undefined): Record<string, strin
  */
 export async function resolveInputSource(input: InputSpec, { bitrate, region }: { bitrate?: number; region?: string }): Promise<InputSource> {
   const { url } = input;
-  if (/^https?:\/\//i.test(url)) return { location: url, options: remoteOptions(bitrate) };
+  if (/^https?:\/\//i.test(url)) return { location: url, options: remoteOptions(bitrate), remote: true };
   if (/^s3:\/\//i.test(url)) {
     // Loaded only for S3 inputs: the AWS SDK adds about 120 ms to every JIT's start.
     const { presignS3Input } = require('./s3-input') as typeof import('./s3-input');
-    return { location: await presignS3Input(url, region), options: remoteOptions(bitrate), name: url };
+    return { location: await presignS3Input(url, region), options: remoteOptions(bitrate), name: url, remote: true };
   }
   const path = url.startsWith('file:') ? fileURLToPath(url) : url;
   try {
@@ -53,5 +55,5 @@ export async function resolveInputSource(input: InputSpec, { bitrate, region }: 
   } catch {
     throw new InputError(`input ${url}: no readable file at ${path}`);
   }
-  return { location: path, options: {} };
+  return { location: path, options: {}, remote: false };
 }

@@ -39,7 +39,8 @@ export class PictureSource {
           hasPrimariesTag: decoded.colorPrimaries !== AVCOL_PRI_UNSPECIFIED,
         }),
       );
-      const [picture, ...extra] = await this.filter.processAll(decoded);
+      // Synchronous, as the decode before it (VideoReader): a few ms, cheaper than a thread-pool round trip.
+      const [picture, ...extra] = this.filter.processAllSync(decoded);
       for (const f of extra) f.free();
       if (!picture) throw new Error(`the video filter gave no picture for frame ${index}`);
       this.remember(index, picture);

@@ -89,8 +89,12 @@ export class VideoEncoder {
     return new VideoEncoder(context, codec);
   }
 
-  /** Encodes one picture (not consumed); a keyframe is self-contained, the rest follow the last picture encoded. */
-  async encode(picture: Frame, keyframe: boolean): Promise<EncodedPicture> {
+  /**
+   * Encodes one picture (not consumed); a keyframe is self-contained, the rest follow the last
+   * picture encoded. Synchronous: a picture takes a few ms with the encoder's own threads, less
+   * than a round trip through libuv's thread pool would add.
+   */
+  encode(picture: Frame, keyframe: boolean): EncodedPicture {
     const frame = new Frame();
     frame.alloc();
     frame.ref(picture);
@@ -98,14 +102,14 @@ export class VideoEncoder {
     frame.timeBase = this.context.timeBase;
     frame.pictType = keyframe ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE;
     try {
-      const sent = await this.context.sendFrame(frame);
+      const sent = this.context.sendFrameSync(frame);
       if (sent < 0) throw new Error(`video encoder refused a picture: ${FFmpegError.strerror(sent)}`);
     } finally {
       frame.free();
     }
     const chunks: Buffer[] = [];
     let isKey = false;
-    while ((await this.context.receivePacket(this.packet)) >= 0) {
+    while (this.context.receivePacketSync(this.packet) >= 0) {
       const data = this.packet.data;
       if (data) chunks.push(Buffer.from(data));
       isKey ||= this.packet.isKeyframe;

@@ -1,4 +1,7 @@
+import { availableParallelism } from 'node:os';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import {
+  AV_CODEC_PROP_INTRA_ONLY,
   AV_NOPTS_VALUE,
   AV_OPT_TYPE_INT,
   AVDISCARD_DEFAULT,
@@ -20,7 +23,12 @@ import { FrameTiming, type Rational } from './rational';
 
 export interface VideoReaderOptions {
   threads: number;
-  threadType: 'slice' | 'frame';
+  /**
+   * Unset: slice threads for intra-only codecs (ProRes, DNxHD: one frame decodes on every core),
+   * frame threads for long-GOP ones (a seek decodes a run of frames, which slices cannot share
+   * out when the encoder made one slice per frame, as x264 does).
+   */
+  threadType?: 'slice' | 'frame';
   /** FFmpeg decoder lowres (only where the decoder supports it; scaling does the rest). */
   lowres: number;
   outputRate?: Rational;
@@ -38,10 +46,20 @@ export interface VideoStreamInfo {
 
 /** How far ahead of the decoder a target may be before a seek beats decoding forward. */
 const MAX_DECODE_AHEAD = 12;
+/** Frame threads when --threads leaves it to us: each more delays output by a frame. */
+const FRAME_THREADS = Math.min(availableParallelism(), 4);
+/** The longest run of decoding between two turns of the event loop. */
+const SLICE_MS = 8;
 
 /**
  * Demuxer and decoder of one video stream, kept open for the whole viewing session so a
  * seek costs a demuxer seek plus the decode from the previous keyframe, never a process start.
+ *
+ * Local files are read and decoded with FFmpeg's synchronous calls, in runs of at most
+ * SLICE_MS between turns of the event loop: a seek into a long GOP is a chain of a dozen
+ * read/send/receive steps, and making each a trip through libuv's thread pool cost a third
+ * of its time (bench/results/latest.md). Remote inputs keep the asynchronous reads, which
+ * can wait on the network.
  */
 export class VideoReader {
   private readonly packet = new Packet();
@@ -59,6 +77,9 @@ export class VideoReader {
     readonly info: VideoStreamInfo,
     readonly timing: FrameTiming,
     private readonly location: string,
+    private readonly remote: boolean,
+    /** How the decoder shares its work out (for logs and tests). */
+    readonly threading: { type: 'slice' | 'frame'; count: number },
   ) {
     this.packet.alloc();
     this.frame.alloc();
@@ -68,8 +89,11 @@ export class VideoReader {
     const location = inputName(source);
     const opened = await openStream(source, AVMEDIA_TYPE_VIDEO, 'video');
     const { format, stream, codec, decoder } = opened;
-    decoder.threadCount = options.threads;
-    decoder.threadType = options.threadType === 'frame' ? FF_THREAD_FRAME : FF_THREAD_SLICE;
+    const intraOnly = (stream.codecpar.codecProperties & AV_CODEC_PROP_INTRA_ONLY) !== 0;
+    const threadType = options.threadType ?? (intraOnly ? 'slice' : 'frame');
+    decoder.threadType = threadType === 'frame' ? FF_THREAD_FRAME : FF_THREAD_SLICE;
+    const threading = { type: threadType, count: options.threads || (threadType === 'frame' ? FRAME_THREADS : 0) };
+    decoder.threadCount = threading.count;
     await openDecoder(source, opened, options.lowres > 0 && codec.maxLowres >= options.lowres ? { lowres: String(options.lowres) } : {});
 
     const rate = stream.avgFrameRate.num > 0 ? stream.avgFrameRate : stream.rFrameRate;
@@ -91,7 +115,7 @@ export class VideoReader {
       frameCount,
     };
     if (frameCount <= 0) throw new InputError(`input ${location}: has no video frames`);
-    return new VideoReader(format, stream, decoder, info, timing, location);
+    return new VideoReader(format, stream, decoder, info, timing, location, source.remote, threading);
   }
 
   /**
@@ -106,6 +130,8 @@ export class VideoReader {
 
   private async decodeTo(index: number): Promise<Frame | null> {
     if (index < 0 || index >= this.info.frameCount) return null;
+    // What is waiting (the RTP of the frame just sent) goes out before the decoder takes the thread.
+    await yieldToEventLoop();
     const ahead = index - this.position;
     if (this.position < 0 || ahead <= 0 || ahead > MAX_DECODE_AHEAD) {
       await this.seekBefore(index);
@@ -127,7 +153,9 @@ export class VideoReader {
 
   private async seekBefore(index: number): Promise<void> {
     const pts = this.timing.ptsOfSourceIndex(Math.max(0, index));
-    const ret = await this.format.seekFrame(this.stream.index, pts, AVSEEK_FLAG_BACKWARD);
+    const ret = this.remote
+      ? await this.format.seekFrame(this.stream.index, pts, AVSEEK_FLAG_BACKWARD)
+      : this.format.seekFrameSync(this.stream.index, pts, AVSEEK_FLAG_BACKWARD);
     if (ret < 0) throw new Error(`input ${this.location}: seek to frame ${index} failed (${FFmpegError.strerror(ret)})`);
     this.decoder.flushBuffers();
     this.position = -1;
@@ -136,8 +164,13 @@ export class VideoReader {
 
   private async decodeForward(index: number): Promise<'found' | 'overshot' | 'missing' | 'end'> {
     let first = true;
+    let sliceStart = performance.now();
     for (;;) {
-      const received = await this.decoder.receiveFrame(this.frame);
+      if (performance.now() - sliceStart > SLICE_MS) {
+        await yieldToEventLoop();
+        sliceStart = performance.now();
+      }
+      const received = this.decoder.receiveFrameSync(this.frame);
       if (received >= 0) {
         const at = this.timing.sourceIndexOfPts(this.frame.bestEffortTimestamp);
         const wasSeek = first && this.position < 0;
@@ -152,17 +185,17 @@ export class VideoReader {
         continue;
       }
       if (this.eof) return 'end';
-      const read = await this.format.readFrame(this.packet);
+      const read = this.remote ? await this.format.readFrame(this.packet) : this.format.readFrameSync(this.packet);
       if (read < 0) {
         this.eof = true;
-        await this.decoder.sendPacket(null);
+        this.decoder.sendPacketSync(null);
         continue;
       }
       if (this.packet.streamIndex === this.stream.index) {
         const pts = this.packet.pts;
         this.skipNonReference(pts !== AV_NOPTS_VALUE && this.timing.sourceIndexOfPts(pts) < index);
         // A corrupt packet is skipped, as ffmpeg does; the frame it carried is then missing.
-        await this.decoder.sendPacket(this.packet);
+        this.decoder.sendPacketSync(this.packet);
       }
       this.packet.unref();
     }

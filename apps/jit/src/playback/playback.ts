@@ -175,7 +175,7 @@ export class Playback {
   /** Encodes frame `n` as a keyframe and shows it. */
   private async show(n: number): Promise<void> {
     const picture = await this.pictureOf(n);
-    this.display(n, await this.parts.encoder.encode(picture, true));
+    this.display(n, this.parts.encoder.encode(picture, true));
   }
 
   /** Sends the keyframe of frame `n`, then repeats it while it stays on screen. */
@@ -250,7 +250,7 @@ export class Playback {
         await sleep(Math.min(wait, 10));
       }
       if (!live()) return;
-      const encoded = await this.parts.encoder.encode(picture, this.needKeyframe);
+      const encoded = this.parts.encoder.encode(picture, this.needKeyframe);
       if (!live()) {
         // Encoded but never sent: what follows must not refer to it.
         this.needKeyframe = true;
