@@ -10,7 +10,10 @@ import { makeIndexedClip, repoRoot } from '../support/media';
 const run = promisify(execFile);
 const distMedia = path.join(repoRoot, 'dist', 'apps', 'jit', 'src', 'media');
 
-/** Opens `file` with the reader, decodes `frames` in that order, prints the threading and the index read from each picture's band. */
+/**
+ * Opens `file` with the reader, decodes `frames` in that order ('pause': 150 ms idle, time for the
+ * reader to re-position after a jump), prints the threading and the index read from each picture's band.
+ */
 const SCRIPT = `
 const { VideoReader } = require(${JSON.stringify(path.join(distMedia, 'video-reader.js'))});
 const { resolveInputSource } = require(${JSON.stringify(path.join(distMedia, 'input-location.js'))});
@@ -19,6 +22,7 @@ const { resolveInputSource } = require(${JSON.stringify(path.join(distMedia, 'in
   const reader = await VideoReader.open(await resolveInputSource({ url: file }, {}), { threads: 0, threadType: threadType || undefined, lowres: 0 });
   const indices = [];
   for (const n of JSON.parse(frames)) {
+    if (n === 'pause') { await new Promise((r) => setTimeout(r, 150)); continue; }
     const f = await reader.frameAt(n);
     if (!f) { indices.push(null); continue; }
     const luma = f.data[0], stride = f.linesize[0], y = Math.floor(f.height / 16);
@@ -32,7 +36,7 @@ const { resolveInputSource } = require(${JSON.stringify(path.join(distMedia, 'in
 })().catch((e) => { console.error(e); process.exit(1); });
 `;
 
-async function readFrames(file: string, frames: number[], threadType = ''): Promise<{ threading: { type: string; count: number }; indices: (number | null)[] }> {
+async function readFrames(file: string, frames: (number | 'pause')[], threadType = ''): Promise<{ threading: { type: string; count: number }; indices: (number | null)[] }> {
   const { stdout } = await run(process.execPath, ['-e', SCRIPT, file, threadType, JSON.stringify(frames)], { timeout: 60_000 });
   return JSON.parse(stdout);
 }
@@ -59,5 +63,11 @@ describe('VideoReader', () => {
     const frames = [0, 99, 24, 25, 26, 50, 49, 51, 52, 12, 13, 98, 1, 75, 74, 100];
     const { indices } = await readFrames(longGop, frames, threadType);
     expect(indices).toEqual([...frames.slice(0, -1), null]);
+  });
+
+  it('decodes on from a jump, at once or after the reader has had time to re-position', async () => {
+    const frames: (number | 'pause')[] = [70, 71, 72, 'pause', 73, 74, 30, 'pause', 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 'pause', 20, 21];
+    const { indices } = await readFrames(longGop, frames);
+    expect(indices).toEqual(frames.filter((f) => f !== 'pause'));
   });
 });

@@ -68,6 +68,11 @@ export class VideoReader {
   private position = -1;
   private eof = false;
   private skipping = false;
+  /** The decoder was drained (see decodeTo): it must seek before it decodes on. */
+  private drained = false;
+  /** frameAt calls not answered yet: a re-positioning gives way to them. */
+  private waiting = 0;
+  private closing = false;
   private busy: Promise<unknown> = Promise.resolve();
 
   private constructor(
@@ -80,6 +85,8 @@ export class VideoReader {
     private readonly remote: boolean,
     /** How the decoder shares its work out (for logs and tests). */
     readonly threading: { type: 'slice' | 'frame'; count: number },
+    /** Whether the decoder holds frames back (B-frame reordering, frame threads): then jumps drain it. */
+    private readonly delaysFrames: boolean,
   ) {
     this.packet.alloc();
     this.frame.alloc();
@@ -115,7 +122,7 @@ export class VideoReader {
       frameCount,
     };
     if (frameCount <= 0) throw new InputError(`input ${location}: has no video frames`);
-    return new VideoReader(format, stream, decoder, info, timing, location, source.remote, threading);
+    return new VideoReader(format, stream, decoder, info, timing, location, source.remote, threading, !intraOnly || threadType === 'frame');
   }
 
   /**
@@ -123,25 +130,36 @@ export class VideoReader {
    * frees, or null past the end. Calls are serialised: the decoder is one state machine.
    */
   frameAt(index: number): Promise<Frame | null> {
-    const run = this.busy.then(() => this.decodeTo(index));
+    this.waiting++;
+    return this.enqueue(() => this.decodeTo(index)).finally(() => this.waiting--);
+  }
+
+  private enqueue<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.busy.then(task);
     this.busy = run.catch(() => undefined);
     return run;
   }
 
+  /**
+   * A jump (a seek, not the next frames) drains the decoder once the target's packet is in, so
+   * the target comes out without decoding the frames that frame threads and B-frame reordering
+   * would otherwise wait for; the decoder is then put back at the target behind the scenes.
+   */
   private async decodeTo(index: number): Promise<Frame | null> {
     if (index < 0 || index >= this.info.frameCount) return null;
     // What is waiting (the RTP of the frame just sent) goes out before the decoder takes the thread.
     await yieldToEventLoop();
     const ahead = index - this.position;
-    if (this.position < 0 || ahead <= 0 || ahead > MAX_DECODE_AHEAD) {
-      await this.seekBefore(index);
-    }
-    let found = await this.decodeForward(index);
+    const onward = this.position >= 0 && ahead > 0 && ahead <= MAX_DECODE_AHEAD;
+    if (!onward || this.drained) await this.seekBefore(index);
+    const mode = onward || !this.delaysFrames ? 'onward' : 'jump';
+    let found = await this.decodeForward(index, mode);
     if (found === 'overshot') {
       // The demuxer landed after the target (imprecise index): seek a second earlier.
       await this.seekBefore(index - Math.ceil(this.info.sourceRate.num / this.info.sourceRate.den));
-      found = await this.decodeForward(index);
+      found = await this.decodeForward(index, mode);
     }
+    if (this.drained) void this.enqueue(() => this.reposition(index));
     if (found !== 'found') return null;
     const out = new Frame();
     out.alloc();
@@ -149,6 +167,19 @@ export class VideoReader {
     out.timeBase = this.stream.timeBase;
     this.frame.unref();
     return out;
+  }
+
+  /** Decodes up to `index` again after a drained jump, so playing or stepping on from there decodes onward; gives way to any request. */
+  private async reposition(index: number): Promise<void> {
+    await yieldToEventLoop(); // a request that follows at once goes first
+    if (!this.drained || this.waiting > 0 || this.closing) return;
+    try {
+      await this.seekBefore(index);
+      if ((await this.decodeForward(index, 'reposition')) === 'found') this.frame.unref();
+    } catch {
+      // The next request seeks again and reports what is wrong.
+      this.position = -1;
+    }
   }
 
   private async seekBefore(index: number): Promise<void> {
@@ -160,13 +191,15 @@ export class VideoReader {
     this.decoder.flushBuffers();
     this.position = -1;
     this.eof = false;
+    this.drained = false;
   }
 
-  private async decodeForward(index: number): Promise<'found' | 'overshot' | 'missing' | 'end'> {
+  private async decodeForward(index: number, mode: 'onward' | 'jump' | 'reposition'): Promise<'found' | 'overshot' | 'missing' | 'end' | 'gave way'> {
     let first = true;
     let sliceStart = performance.now();
     for (;;) {
-      if (performance.now() - sliceStart > SLICE_MS) {
+      if (mode === 'reposition' && (this.waiting > 0 || this.closing)) return 'gave way';
+      if (performance.now() - sliceStart > (mode === 'reposition' ? 0 : SLICE_MS)) {
         await yieldToEventLoop();
         sliceStart = performance.now();
       }
@@ -196,6 +229,11 @@ export class VideoReader {
         this.skipNonReference(pts !== AV_NOPTS_VALUE && this.timing.sourceIndexOfPts(pts) < index);
         // A corrupt packet is skipped, as ffmpeg does; the frame it carried is then missing.
         this.decoder.sendPacketSync(this.packet);
+        if (mode === 'jump' && pts !== AV_NOPTS_VALUE && this.timing.sourceIndexOfPts(pts) === index) {
+          this.decoder.sendPacketSync(null);
+          this.eof = true;
+          this.drained = true;
+        }
       }
       this.packet.unref();
     }
@@ -212,6 +250,7 @@ export class VideoReader {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     await this.busy;
     this.frame.free();
     this.packet.free();
