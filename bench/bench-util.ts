@@ -283,7 +283,8 @@ export interface JitPage {
   messageTimes: number[];
   waitForMessage(pred: string | ((m: any) => boolean), timeoutMs?: number, fromIndex?: number): Promise<any>;
   readFrameIndex(): number;
-  waitForFrameIndex(n: number, timeoutMs?: number): Promise<number>;
+  /** ms from `since` (default: the call) to the presentation of the frame showing index n */
+  waitForFrameIndex(n: number, timeoutMs?: number, since?: number): Promise<number>;
   stats(): Promise<{ framesDecoded: number; framesDropped: number; framesReceived: number; keyFramesDecoded: number; codec: string | null } | null>;
   video: HTMLVideoElement;
 }
@@ -392,7 +393,7 @@ export async function firstFrameRun(browser: Browser, jitProcess: RunningJit): P
 
 export interface SeekRun {
   frame: number;
-  /** send → requested frame index read from the video, or NaN on timeout */
+  /** send → presentation of the first frame whose pixels carry the requested index, or NaN on timeout */
   shownMs: number;
   /** send → the 'seeked' message arrived (server finished and sent the picture) */
   seekedMs: number;
@@ -401,7 +402,7 @@ export interface SeekRun {
   serverMs?: number;
 }
 
-/** One seek on a connected player page: control-channel send → the requested index read from the video. */
+/** One seek on a connected player page: control-channel send → presentation of the frame whose pixels carry the requested index. */
 export async function seekRun(page: Page, frame: number): Promise<SeekRun> {
   return page.evaluate(async (n) => {
     const from = jit.messages.length;
@@ -410,8 +411,7 @@ export async function seekRun(page: Page, frame: number): Promise<SeekRun> {
     let shownMs = NaN;
     let lastIndex = -1;
     try {
-      await jit.waitForFrameIndex(n, 5000);
-      shownMs = performance.now() - started;
+      shownMs = await jit.waitForFrameIndex(n, 5000, started);
       lastIndex = n;
     } catch (e) {
       lastIndex = (e as { lastIndex?: number }).lastIndex ?? -1;

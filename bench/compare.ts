@@ -3,19 +3,23 @@
  * Chromium, one run. The HLS side is what media servers such as Jellyfin do: ffmpeg's HLS muxer
  * with 1 s segments of ultrafast x264, served as they are made, restarted at the seek point when a
  * seek goes far ahead (bench/compare/hls-server.ts), played by hls.js (bench/compare/hls-viewer.ts).
- * Two cases:
- *   short: a 12 s ProRes 422 1080p25 clip: HLS has it all transcoded and buffered within seconds
- *          and seeks in the browser's buffer;
- *   long:  a 10 min H.264 1080p25 source (GOP 25), seeks far apart: HLS restarts ffmpeg.
+ * Three cases:
+ *   short:        a 12 s ProRes 422 1080p25 clip: HLS has it all transcoded and buffered within
+ *                 seconds and seeks in the browser's buffer;
+ *   long-prores:  a 10 min ProRes 422 1080p25 source (what jit is for), seeks far apart: HLS
+ *                 restarts ffmpeg;
+ *   long-h264:    the same with a 10 min long-GOP H.264 1080p25 source (GOP 25), where each jit
+ *                 seek decodes from the previous keyframe.
  * For each: request → first frame (fresh page each run, the two sides alternating), seek →
  * requested frame shown and whether it is exact (frame index read from the pixels), and the CPU
  * of the server-side processes (the JIT; all ffmpeg processes of the HLS session) over a fixed
  * playback period from the request. Prints both sides and the ratios, writes
  * bench/results/compare-latest.md. Nothing here asserts timing.
  *
- *   node dist/bench/compare.js [--quick] [--write]
+ *   node dist/bench/compare.js [--quick] [--write] [--cases short,long-prores,long-h264]
  *
- * --quick: fewer runs and a shorter CPU period; only a full run writes the results file (--write forces it).
+ * --quick: fewer runs and a shorter CPU period; only a full run of every case writes the results
+ * file (--write forces it). The long sources are made once (a few minutes) and kept in .cache/bench.
  */
 import { writeFileSync } from 'node:fs';
 import * as os from 'node:os';
@@ -48,6 +52,7 @@ declare const jit: JitPage;
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
+const casesArg = args.includes('--cases') ? args[args.indexOf('--cases') + 1].split(',') : undefined;
 const COMMAND = 'npm run bench:compare';
 const RESULTS = path.join(resultsDir, 'compare-latest.md');
 const CACHE = path.join(repoRoot, '.cache', 'bench');
@@ -65,7 +70,9 @@ const SEEK_GAP_MS = 500;
 const TARGET_LONG_SEEK_RATIO = 10;
 
 interface Case {
-  key: 'short' | 'long';
+  key: 'short' | 'long-prores' | 'long-h264';
+  /** A long source, seeked far apart (HLS restarts its transcode); else a short clip HLS buffers whole. */
+  far: boolean;
   title: string;
   clip: BenchClip;
   firstFrameRuns: number;
@@ -76,13 +83,30 @@ const FPS = 25;
 const CASES: Case[] = [
   {
     key: 'short',
+    far: false,
     title: 'short clip: ProRes 422 1080p25, 12 s',
     clip: { name: 'ProRes 422 1080p25 12 s', options: { codec: 'prores', width: 1920, height: 1080, fps: FPS, frames: 300, cacheDir: CACHE }, gop: 1, frames: 300, fps: FPS },
     firstFrameRuns: quick ? 3 : 10,
     seeks: quick ? 6 : 20,
   },
   {
-    key: 'long',
+    key: 'long-prores',
+    far: true,
+    title: 'long source: ProRes 422 1080p25, 10 min',
+    clip: {
+      name: 'ProRes 422 1080p25 10 min',
+      // about 3.3 GB, made once in a few minutes and cached
+      options: { codec: 'prores', width: 1920, height: 1080, fps: FPS, frames: 15000, cacheDir: CACHE },
+      gop: 1,
+      frames: 15000,
+      fps: FPS,
+    },
+    firstFrameRuns: quick ? 3 : 6,
+    seeks: quick ? 6 : 12,
+  },
+  {
+    key: 'long-h264',
+    far: true,
     title: 'long source: H.264 1080p25 GOP 25, 10 min',
     clip: {
       name: 'H.264 1080p25 GOP 25 10 min',
@@ -174,13 +198,13 @@ async function hlsSeeks(browser: Browser, server: OnTheFlyHlsServer, c: Case, ta
   const viewer = await openHlsViewer(browser, server);
   try {
     await startHls(viewer, server.playlistUrl(c.key, viewer.session));
-    if (c.key === 'short') await waitFullyBuffered(viewer, 60000);
+    if (!c.far) await waitFullyBuffered(viewer, 60000);
     await pause(viewer);
     await sleep(SEEK_GAP_MS);
     const seeks: HlsSeek[] = [];
     for (const target of targets) {
       const from = server.stats(viewer.session).requests.length;
-      const run = await hlsSeekRun(viewer, target, c.clip.fps, c.key === 'short' ? 5000 : 60000);
+      const run = await hlsSeekRun(viewer, target, c.clip.fps, c.far ? 60000 : 5000);
       const answers = server.stats(viewer.session).requests.slice(from).map((r) => r.answer);
       const how = answers.includes('restarted') ? 'restarted' : answers.includes('waited') ? 'waited' : answers.length ? 'on disk' : 'buffer';
       seeks.push({ ...run, how });
@@ -250,7 +274,7 @@ async function runCase(browser: Browser, server: OnTheFlyHlsServer, c: Case, fil
     }
 
     // 2. seeks: the same targets on both sides, HLS first (its ffmpeg ends before the JIT seeks)
-    const targets = c.key === 'short' ? seekTargets(c.clip, c.seeks) : farSeekTargets(c.clip, c.seeks, SEGMENT_SECONDS * c.clip.fps);
+    const targets = !c.far ? seekTargets(c.clip, c.seeks) : farSeekTargets(c.clip, c.seeks, SEGMENT_SECONDS * c.clip.fps);
     const hls = await hlsSeeks(browser, server, c, targets);
     if (hls.errors.length) console.log(`  HLS page errors: ${hls.errors.slice(0, 3).join(' | ')}`);
     console.log('  HLS seeks (frame: shown ms, how): ' + hls.seeks.map((s) => `${s.frame}: ${fmt(s.shownMs, 0)} ${s.how}${s.exact ? '' : ` WRONG(${s.lastIndex})`}`).join(', '));
@@ -307,8 +331,8 @@ function rows(r: CaseResult): Row[] {
     jit: p50p95(jitFirst),
     hls: p50p95(hlsFirst),
     ratio: ratio(hf, jf),
-    target: c.key === 'short' ? 'jit ≤ HLS' : '—',
-    result: c.key === 'short' ? (jf <= hf ? 'PASS' : 'MISS') : '—',
+    target: !c.far ? 'jit ≤ HLS' : '—',
+    result: !c.far ? (jf <= hf ? 'PASS' : 'MISS') : '—',
   });
   const jitShown = r.jitSeeks.map((s) => s.shownMs);
   const hlsShown = r.hlsSeeks.map((s) => s.shownMs);
@@ -322,12 +346,12 @@ function rows(r: CaseResult): Row[] {
     jit: p50p95(jitShown),
     hls: p50p95(hlsShown),
     ratio: ratio(hs, js),
-    target: c.key === 'long' ? `HLS ÷ jit ≥ ${TARGET_LONG_SEEK_RATIO}×` : 'none (HLS seeks in its buffer)',
-    result: c.key === 'long' ? (hs / js >= TARGET_LONG_SEEK_RATIO ? 'PASS' : 'MISS') : '—',
+    target: c.far ? `HLS ÷ jit ≥ ${TARGET_LONG_SEEK_RATIO}×` : 'none (HLS seeks in its buffer)',
+    result: c.far ? (hs / js >= TARGET_LONG_SEEK_RATIO ? 'PASS' : 'MISS') : '—',
   });
   // per target, the same frame on both sides
   const pairs = r.jitSeeks.map((j, i) => r.hlsSeeks[i].shownMs / j.shownMs).filter(Number.isFinite);
-  if (c.key === 'long') {
+  if (c.far) {
     out.push({ metric: 'seek, per target HLS ÷ jit: lowest, p50', jit: '', hls: '', ratio: `${fmt(Math.min(...pairs), 1)}×, ${fmt(median(pairs), 1)}×`, target: '—', result: '—' });
   }
   out.push({
@@ -335,8 +359,8 @@ function rows(r: CaseResult): Row[] {
     jit: `${jitExact}/${r.jitSeeks.length}`,
     hls: `${hlsExact}/${r.hlsSeeks.length}`,
     ratio: '',
-    target: c.key === 'long' ? 'jit always exact' : '—',
-    result: c.key === 'long' ? (jitExact === r.jitSeeks.length ? 'PASS' : 'MISS') : '—',
+    target: c.far ? 'jit always exact' : '—',
+    result: c.far ? (jitExact === r.jitSeeks.length ? 'PASS' : 'MISS') : '—',
   });
   const jc = median(r.jitCpu.map((x) => x.cpuSeconds));
   const hc = median(r.hlsCpu.map((x) => x.cpuSeconds));
@@ -416,8 +440,8 @@ function breakdown(results: CaseResult[]): string {
 
 const METHOD = `How it is measured (bench/compare.ts, bench/compare/):
 - Both sides play in the same headless Chromium (software decoding) on the same machine as the servers, each run on a fresh page of the JIT's own player page, whose frame-index reader (the 16-column band drawn in every source frame, read back from the video element through a canvas) reads both sides.
-- **jit**: one JIT process per source (\`-i FILE\`), the player page's WHEP connect. Request → first frame is \`jit.connect()\` called → first presented frame (requestVideoFrameCallback), so the browser's offer and ICE gathering count. Seek: control-channel \`seek\` sent → the index read from the video is the requested one.
-- **on-the-fly HLS**, as media servers such as Jellyfin make it: the playlist request is answered at once with the whole VOD playlist (1 s segments) and starts \`ffmpeg [-ss T] -i FILE -copyts -map 0:v:0 -c:v libx264 -preset ultrafast -tune zerolatency -crf 23 -g 25 -keyint_min 25 -sc_threshold 0 -f hls -hls_time 1 -hls_list_size 0 -hls_flags independent_segments+temp_file -start_number N\` (a keyframe on every segment boundary; a segment is served once complete). A segment request waits when ffmpeg is at most 24 s behind it (Jellyfin's rule); otherwise ffmpeg is killed and restarted at that segment's start (\`-ss N -start_number N\`, timestamps kept by \`-copyts\`), the segments before it not yet made. hls.js (from node_modules, default configuration) plays it on the same video element. Request → first frame is \`hls.loadSource()\` → first presented frame. Seek: video paused, \`video.currentTime = (n + 0.5) / fps\` → the index read from the video is n; exact when the frame on screen after \`seeked\` and the next presented frame is n.
+- **jit**: one JIT process per source (\`-i FILE\`), the player page's WHEP connect. Request → first frame is \`jit.connect()\` called → first presented frame (requestVideoFrameCallback), so the browser's offer and ICE gathering count. Seek: control-channel \`seek\` sent → presentation (requestVideoFrameCallback presentationTime) of the first frame whose index, read from the video, is the requested one; the pixel read-back itself is not counted.
+- **on-the-fly HLS**, as media servers such as Jellyfin make it: the playlist request is answered at once with the whole VOD playlist (1 s segments) and starts \`ffmpeg [-ss T] -i FILE -copyts -map 0:v:0 -c:v libx264 -preset ultrafast -tune zerolatency -crf 23 -g 25 -keyint_min 25 -sc_threshold 0 -f hls -hls_time 1 -hls_list_size 0 -hls_flags independent_segments+temp_file -start_number N\` (a keyframe on every segment boundary; a segment is served once complete). A segment request waits when ffmpeg is at most 24 s behind it (Jellyfin's rule); otherwise ffmpeg is killed and restarted at that segment's start (\`-ss N -start_number N\`, timestamps kept by \`-copyts\`), the segments before it not yet made. hls.js (from node_modules, default configuration) plays it on the same video element. Request → first frame is \`hls.loadSource()\` → first presented frame. Seek: video paused, \`video.currentTime = (n + 0.5) / fps\` → presentation of the first frame whose index read from the video is n (as for jit); exact when the frame on screen after \`seeked\` and the next presented frame is n.
 - Short clip: HLS has the whole clip buffered before its seeks start. Long source: seek targets are spread over the 10 minutes and visited 5 slots apart (each seek jumps minutes, forwards or back), at varying places in a segment; both sides get the same targets. A pause of ${SEEK_GAP_MS} ms follows each seek.
 - CPU: utime + stime from /proc of the JIT process, and of every ffmpeg process of the HLS session (ffmpeg's own -benchmark figure for one that ended by itself), from the request to ${CPU_PERIOD_MS / 1000} s later, the viewer playing from frame 0. ffmpeg transcodes as fast as it can (no throttling), so HLS also shows CPU per second of media made: the cost of a stream once a throttle holds it to real time.
 - p50/p95 over the runs; the sides alternate in the first-frame runs, so both see the same machine load.`;
@@ -427,9 +451,11 @@ async function main(): Promise<void> {
   const load0 = os.loadavg();
   console.log(`jit against on-the-fly HLS${quick ? ' (quick)' : ''}`);
   const files: Record<string, string> = {};
-  for (const c of CASES) files[c.key] = await clipFile(c.clip);
+  const selected = casesArg ? CASES.filter((c) => casesArg.includes(c.key)) : CASES;
+  if (selected.length === 0) throw new Error(`--cases: none of ${casesArg?.join(', ')}; the cases are ${CASES.map((c) => c.key).join(', ')}`);
+  for (const c of selected) files[c.key] = await clipFile(c.clip);
   const server = new OnTheFlyHlsServer({
-    sources: Object.fromEntries(CASES.map((c) => [c.key, { file: files[c.key], frames: c.clip.frames, fps: c.clip.fps }])),
+    sources: Object.fromEntries(selected.map((c) => [c.key, { file: files[c.key], frames: c.clip.frames, fps: c.clip.fps }])),
     workDir: path.join(CACHE, `hls-${process.pid}`),
     segmentSeconds: SEGMENT_SECONDS,
     restartGapSeconds: RESTART_GAP_SECONDS,
@@ -444,7 +470,7 @@ async function main(): Promise<void> {
   const browser = await launchBrowser();
   const results: CaseResult[] = [];
   try {
-    for (const [i, c] of CASES.entries()) results.push(await runCase(browser, server, c, files[c.key], JIT_PORTS[0] + i));
+    for (const [i, c] of selected.entries()) results.push(await runCase(browser, server, c, files[c.key], JIT_PORTS[0] + i));
   } finally {
     await browser.close();
     await server.close();
@@ -462,11 +488,11 @@ async function main(): Promise<void> {
     resultsSection('Latest run (compare)', COMMAND, `${conditions}\n\n${body}\n\n${breakdown(results)}\n\n${METHOD}`).trimEnd(),
     '',
   ].join('\n');
-  if (!quick || args.includes('--write')) {
+  if ((!quick && selected.length === CASES.length) || args.includes('--write')) {
     writeFileSync(RESULTS, text);
     console.log(`written to ${RESULTS}; total ${fmt(totalS, 0)} s`);
   } else {
-    console.log(`quick run: not written to ${RESULTS} (--write forces it); total ${fmt(totalS, 0)} s`);
+    console.log(`quick or partial run: not written to ${RESULTS} (--write forces it); total ${fmt(totalS, 0)} s`);
   }
 }
 

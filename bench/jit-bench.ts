@@ -3,7 +3,8 @@
  * Chromium as the viewer, for 1080p25 ProRes and long-GOP H.264 clips whose every frame shows
  * its own index. Measures
  *   a. offer → first frame: WHEP POST start → first presented video frame, fresh page each run;
- *   b. seek → requested frame shown: control-channel send → the frame's index read from the video;
+ *   b. seek → requested frame shown: control-channel send → presentation of the frame whose index,
+ *      read from the video, is the requested one;
  *   c. CPU of the whole JIT process playing the clip, against bare ffmpeg encoding it the same way.
  * Prints figures against the targets and writes a Markdown table to bench/results/latest.md.
  * The machine is shared and noisy: nothing here asserts timing.
@@ -309,7 +310,7 @@ async function main(): Promise<void> {
   const notes = [
     '',
     `Offer → first frame: WHEP POST start (resource timing) → first presented frame (requestVideoFrameCallback presentationTime), ${OFFER_RUNS} fresh pages; `,
-    'connect() → first frame adds the browser’s own offer and ICE gathering. Seek: control-channel send → the requested index read from the video; ',
+    'connect() → first frame adds the browser’s own offer and ICE gathering. Seek: control-channel send → presentation (requestVideoFrameCallback presentationTime) of the frame whose index, read from the video, is the requested one (the read-back is not counted); ',
     `${SEEK_COUNT}-odd targets over the whole clip (GOP boundaries included), ${SEEK_GAP_MS} ms apart. CPU: utime+stime of the JIT process while the browser plays the whole clip, `,
     'against `ffmpeg -i CLIP -an -vf format=yuv420p -c:v libx264 -preset ultrafast -tune zerolatency -profile:v baseline -crf 23 -bf 0 -f h264 -y /dev/null` (its cutime+cstime). ',
     'PASS/MISS compares p50 with the target. Headless Chromium with software decoding runs on the same machine as the JIT.',

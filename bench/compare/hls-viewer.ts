@@ -96,7 +96,8 @@ export async function pause(viewer: HlsViewer): Promise<void> {
 
 /**
  * One seek, the way a web player seeks a frame: video.currentTime set to the middle of frame
- * n's interval, then the frame index read from the pixels until it is n (shown time); exact when
+ * n's interval, then the frame index read from the pixels until it is n (shown time: that frame's
+ * presentation, as for jit); exact when
  * the frame on screen after `seeked` and the next presented frame (or 150 ms) is n.
  */
 export async function hlsSeekRun(viewer: HlsViewer, frame: number, fps: number, timeoutMs: number): Promise<SeekRun> {
@@ -107,8 +108,8 @@ export async function hlsSeekRun(viewer: HlsViewer, frame: number, fps: number, 
       const started = performance.now();
       video.currentTime = (n + 0.5) / rate;
       let shownAt = NaN;
-      const shown = jit.waitForFrameIndex(n, timeout).then(
-        () => (shownAt = performance.now()),
+      const shown = jit.waitForFrameIndex(n, timeout, started).then(
+        (ms) => (shownAt = started + ms),
         () => undefined,
       );
       const seekedAt = await Promise.race([seeked, new Promise<number>((r) => setTimeout(() => r(NaN), timeout))]);

@@ -28,7 +28,7 @@ interface JitPage {
   waitForMessage(predicate: string, timeoutMs: number, from?: number): Promise<ServerMessage>;
   messages: ServerMessage[];
   readFrameIndex(): number;
-  waitForFrameIndex(n: number, timeoutMs: number): Promise<number>;
+  waitForFrameIndex(n: number, timeoutMs: number, since?: number): Promise<number>;
   videoSize(): { width: number; height: number };
   audioLevels(): Promise<{ left: { freq: number; db: number }; right: { freq: number; db: number } }>;
   stats(): Promise<Record<string, unknown>>;

@@ -414,12 +414,14 @@
   }
 
   /**
-   * Resolves with the milliseconds elapsed until the shown frame carries index n; rejects after
+   * Resolves with the milliseconds from `since` (default: now) until the frame carrying index n
+   * was presented (its requestVideoFrameCallback presentationTime; the time of the check for a
+   * frame already up), so the time spent reading the pixels back is not counted; rejects after
    * timeoutMs with the last index seen. Checks on each presented frame (and every 16 ms, for a
    * still frame that is already up).
    */
-  function waitForFrameIndex(n, timeoutMs = 5000) {
-    const start = performance.now();
+  function waitForFrameIndex(n, timeoutMs = 5000, since = performance.now()) {
+    const start = since;
     return new Promise((resolve, reject) => {
       let last = -1;
       let done = false;
@@ -428,20 +430,21 @@
         clearInterval(poll);
         clearTimeout(timer);
       };
-      const check = () => {
+      const check = (presentedAt) => {
         if (done) return true;
+        const at = presentedAt ?? performance.now();
         last = readFrameIndex();
         if (last === n) {
           finish();
-          resolve(performance.now() - start);
+          resolve(at - start);
           return true;
         }
         return false;
       };
-      const onFrame = () => {
-        if (!check()) onNextFrame(onFrame);
+      const onFrame = (now, meta) => {
+        if (!check(meta ? meta.presentationTime : undefined)) onNextFrame(onFrame);
       };
-      const poll = setInterval(check, 16);
+      const poll = setInterval(() => check(), 16);
       const timer = setTimeout(() => {
         if (done) return;
         finish();
