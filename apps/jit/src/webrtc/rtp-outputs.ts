@@ -29,6 +29,9 @@ class WallClockTimestamps {
   }
 }
 
+/** Playout delay min = max = 0 (12 bits each, in 10 ms units): render on decode. Read-only, shared by every packet. */
+const ZERO_PLAYOUT_DELAY = Buffer.alloc(3);
+
 function send(sender: RTCRtpSender, packets: RtpPacket[], onError: SendFailure): void {
   for (const packet of packets) sender.sendRtp(packet).catch(onError);
 }
@@ -54,8 +57,7 @@ export class VideoRtpOutput {
   send(picture: { data: Buffer }): void {
     const packets = this.packetizer.packetize(picture.data, this.clock.next() >>> 0);
     if (this.playoutDelayId !== undefined) {
-      // min = max = 0 (12 bits each, in 10 ms units): render on decode.
-      for (const p of packets) p.header.extensions.push({ id: this.playoutDelayId, payload: Buffer.alloc(3) });
+      for (const p of packets) p.header.extensions.push({ id: this.playoutDelayId, payload: ZERO_PLAYOUT_DELAY });
     }
     send(this.sender, packets, this.onError);
   }
