@@ -238,11 +238,27 @@ export function resultsSection(title: string, command: string, body: string): st
     `- Date: ${new Date().toISOString()}`,
     `- Machine: ${machineDescription()}`,
     `- ffmpeg: ${ffmpegVersion()}`,
+    `- Machine speed at the end of the run: ${machineSpeed()}`,
     `- Command: \`${command}\``,
     '',
     body,
     '',
   ].join('\n');
+}
+
+/**
+ * `ffmpeg -version` wall time, p50 of 5: a process start, mostly dynamic linking and page faults.
+ * The shared machines here run it in about 60 ms when quiet and two to four times slower when the
+ * host is busy, with every figure of a run slowed alike.
+ */
+export function machineSpeed(): string {
+  const times: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const started = performance.now();
+    execFileSync('ffmpeg', ['-version'], { stdio: 'ignore' });
+    times.push(performance.now() - started);
+  }
+  return `\`ffmpeg -version\` in ${summarize(times).p50.toFixed(0)} ms (p50 of 5; about 60 ms on a quiet machine here)`;
 }
 
 function ffmpegVersion(): string {

@@ -34,6 +34,7 @@ import {
   type FirstFrameRun,
   fmt,
   type JitPage,
+  machineSpeed,
   processCpuTimes,
   repoRoot,
   resultsDir,
@@ -450,6 +451,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   const load0 = os.loadavg();
   console.log(`jit against on-the-fly HLS${quick ? ' (quick)' : ''}`);
+  console.log(`machine speed: ${machineSpeed()}`);
   const files: Record<string, string> = {};
   const selected = casesArg ? CASES.filter((c) => casesArg.includes(c.key)) : CASES;
   if (selected.length === 0) throw new Error(`--cases: none of ${casesArg?.join(', ')}; the cases are ${CASES.map((c) => c.key).join(', ')}`);

@@ -31,6 +31,7 @@ import {
   fmt,
   type JitPage,
   latestResults,
+  machineSpeed,
   markdownTable,
   processCpuTimes,
   resultsSection,
@@ -295,6 +296,7 @@ async function main(): Promise<void> {
     ? CLIPS.filter((c) => clipArg.split(',').some((k) => (k === 'prores' ? c.gop === 1 : c.gop === Number(k.replace(/^g/, '')))))
     : CLIPS;
   console.log(`jit benchmark: ${selected.map((c) => c.name).join(', ')}${quick ? ' (quick)' : ''}${JIT_ARGS.length ? `; JIT flags: ${JIT_ARGS.join(' ')}` : ''}`);
+  console.log(`machine speed: ${machineSpeed()}`);
   // Make every clip first, so generation never overlaps a measurement.
   for (const clip of selected) await clipFile(clip);
   const browser = await launchBrowser();
