@@ -1,4 +1,13 @@
-import { AVCOL_PRI_UNSPECIFIED, AVCOL_SPC_UNSPECIFIED, AVCOL_TRC_UNSPECIFIED, FilterAPI, Frame } from 'node-av';
+import {
+  AV_PIX_FMT_YUV420P,
+  AVCOL_PRI_UNSPECIFIED,
+  AVCOL_RANGE_JPEG,
+  AVCOL_SPC_BT709,
+  AVCOL_SPC_UNSPECIFIED,
+  AVCOL_TRC_UNSPECIFIED,
+  FilterAPI,
+  Frame,
+} from 'node-av';
 import type { JitConfig } from '../../../../libs/config/src';
 import { outputPicture, videoFilterGraph, type OutputPicture } from './video-filter';
 import type { VideoReader } from './video-reader';
@@ -33,7 +42,11 @@ export class PictureSource {
     try {
       this.filter ??= FilterAPI.create(
         videoFilterGraph(this.picture, this.config, {
+          width: decoded.width,
           height: decoded.height,
+          yuv420p: decoded.format === AV_PIX_FMT_YUV420P,
+          limitedRange: decoded.colorRange !== AVCOL_RANGE_JPEG,
+          bt709Matrix: decoded.colorSpace === AVCOL_SPC_BT709,
           hasMatrixTag: decoded.colorSpace !== AVCOL_SPC_UNSPECIFIED,
           hasTransferTag: decoded.colorTrc !== AVCOL_TRC_UNSPECIFIED,
           hasPrimariesTag: decoded.colorPrimaries !== AVCOL_PRI_UNSPECIFIED,

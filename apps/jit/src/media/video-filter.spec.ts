@@ -32,8 +32,8 @@ describe('outputPicture', () => {
 
 describe('videoFilterGraph', () => {
   const size = { width: 1280, height: 720 };
-  const untagged = { height: 1080, hasMatrixTag: false, hasTransferTag: false, hasPrimariesTag: false };
-  const tagged = { height: 1080, hasMatrixTag: true, hasTransferTag: true, hasPrimariesTag: true };
+  const untagged = { width: 1920, height: 1080, yuv420p: false, limitedRange: true, bt709Matrix: false, hasMatrixTag: false, hasTransferTag: false, hasPrimariesTag: false };
+  const tagged = { ...untagged, bt709Matrix: true, hasMatrixTag: true, hasTransferTag: true, hasPrimariesTag: true };
   const sdr = { bt2100ToneMapping: false };
   const hdr = { bt2100ToneMapping: true };
 
@@ -55,6 +55,20 @@ describe('videoFilterGraph', () => {
     expect(videoFilterGraph(size, hdr, untagged)).toMatch(
       /^setparams=color_primaries=bt2020:color_trc=smpte2084:colorspace=bt2020nc,zscale=t=linear/,
     );
+  });
+
+  it('leaves a source that is already 8-bit 4:2:0 BT.709 limited range at the output size unscaled', () => {
+    const ready = { ...tagged, width: 1280, height: 720, yuv420p: true };
+    expect(videoFilterGraph(size, sdr, ready)).toBe('format=yuv420p,setsar=1');
+    expect(videoFilterGraph(size, sdr, { ...ready, bt709Matrix: false, hasMatrixTag: false })).toBe('format=yuv420p,setsar=1'); // untagged HD: BT.709
+    expect(videoFilterGraph(size, { ...sdr, colorspace: 'bt709' }, ready)).toBe('format=yuv420p,setsar=1');
+    // anything to change is scaled: size, bit depth or chroma, full range, another matrix
+    expect(videoFilterGraph(size, sdr, { ...ready, width: 1920, height: 1080 })).toContain('scale=1280:720');
+    expect(videoFilterGraph(size, sdr, { ...ready, yuv420p: false })).toContain('scale=');
+    expect(videoFilterGraph(size, sdr, { ...ready, limitedRange: false })).toContain('out_range=tv');
+    expect(videoFilterGraph(size, sdr, { ...ready, bt709Matrix: false })).toContain('in_color_matrix=auto');
+    expect(videoFilterGraph(size, { ...sdr, colorspace: 'bt601' }, ready)).toContain('in_color_matrix=bt601');
+    expect(videoFilterGraph({ width: 720, height: 576 }, sdr, { ...ready, width: 720, height: 576, bt709Matrix: false, hasMatrixTag: false })).toContain('in_color_matrix=bt601');
   });
 
   it('always ends in 8-bit 4:2:0 with square pixels', () => {
