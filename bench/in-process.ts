@@ -9,6 +9,7 @@ import { MediaCatalog } from '../apps/jit/src/media/media-catalog';
 import type { PictureSource } from '../apps/jit/src/media/picture-source';
 import type { FrameTiming } from '../apps/jit/src/media/rational';
 import type { EncodedPicture, VideoEncoder } from '../apps/jit/src/media/video-encoder';
+import { pictureFrameIndex } from '../test/support/media';
 
 export interface InProcessPipeline {
   pictures: PictureSource;
@@ -51,19 +52,7 @@ export async function openInProcessPipeline(clip: string, extraArgs: string[] = 
     height: pictures.picture.height,
     openMs,
     frame: async (n, keyframe) => encoder.encode(await pictureOf(n), keyframe),
-    bandIndex: async (n) => {
-      const picture = await pictureOf(n);
-      const luma = picture.data?.[0];
-      const stride = picture.linesize[0];
-      if (!luma) throw new Error('picture without data');
-      const y = Math.floor(picture.height / 16);
-      let index = 0;
-      for (let bit = 0; bit < 16; bit++) {
-        const x = Math.floor(((bit + 0.5) * picture.width) / 16);
-        if (luma[y * stride + x] > 128) index |= 1 << bit;
-      }
-      return index;
-    },
+    bandIndex: async (n) => pictureFrameIndex(await pictureOf(n)),
     close: async () => {
       await close();
       // The catalog keeps a spare set of inputs open for the next viewer (where it does so).

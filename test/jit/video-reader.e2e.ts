@@ -16,6 +16,7 @@ const distMedia = path.join(repoRoot, 'dist', 'apps', 'jit', 'src', 'media');
  */
 const SCRIPT = `
 const { VideoReader } = require(${JSON.stringify(path.join(distMedia, 'video-reader.js'))});
+const { pictureFrameIndex } = require(${JSON.stringify(path.join(repoRoot, 'dist', 'test', 'support', 'media.js'))});
 const { resolveInputSource } = require(${JSON.stringify(path.join(distMedia, 'input-location.js'))});
 (async () => {
   const [file, threadType, frames] = process.argv.slice(1);
@@ -25,10 +26,7 @@ const { resolveInputSource } = require(${JSON.stringify(path.join(distMedia, 'in
     if (n === 'pause') { await new Promise((r) => setTimeout(r, 150)); continue; }
     const f = await reader.frameAt(n);
     if (!f) { indices.push(null); continue; }
-    const luma = f.data[0], stride = f.linesize[0], y = Math.floor(f.height / 16);
-    let index = 0;
-    for (let bit = 0; bit < 16; bit++) if (luma[y * stride + Math.floor(((bit + 0.5) * f.width) / 16)] > 128) index |= 1 << bit;
-    indices.push(index);
+    indices.push(pictureFrameIndex(f));
     f.free();
   }
   await reader.close();

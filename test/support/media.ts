@@ -64,13 +64,16 @@ export function decodeFrameIndex(lumas: number[]): number {
 export interface GrayFrame {
   width: number;
   height: number;
-  /** width*height bytes, full-range luma */
+  /** luma bytes, row after row */
   data: Buffer;
+  /** bytes from one row to the next (default: width), as in a decoded picture's luma plane */
+  stride?: number;
 }
 
 /** The 16 band lumas of a gray frame, sampled (3x3 mean) at the column centres, y = height/16. */
 export function sampleBandLumas(frame: GrayFrame): number[] {
   const { width, height, data } = frame;
+  const stride = frame.stride ?? width;
   const y = Math.floor(height / 16);
   const lumas: number[] = [];
   for (let i = 0; i < frameIndexBits; i++) {
@@ -81,13 +84,20 @@ export function sampleBandLumas(frame: GrayFrame): number[] {
       for (let dx = -1; dx <= 1; dx++) {
         const yy = Math.min(height - 1, Math.max(0, y + dy));
         const xx = Math.min(width - 1, Math.max(0, x + dx));
-        sum += data[yy * width + xx];
+        sum += data[yy * stride + xx];
         count++;
       }
     }
     lumas.push(sum / count);
   }
   return lumas;
+}
+
+/** The frame index a decoded picture (a node-av Frame: its luma plane and that plane's stride) carries in its band. */
+export function pictureFrameIndex(picture: { width: number; height: number; data: Buffer[] | null; linesize: number[] }): number {
+  const luma = picture.data?.[0];
+  if (!luma) throw new Error('picture without data');
+  return decodeFrameIndex(sampleBandLumas({ width: picture.width, height: picture.height, data: luma, stride: picture.linesize[0] }));
 }
 
 /** Decodes the video frames [first, first+count) of a file (presentation order) as full-range gray. */
