@@ -4,7 +4,7 @@ import type { Logger } from '../../../../libs/logging/src';
 
 /*
  * Not nestjs-pino's LoggerModule: its per-request AsyncLocalStorage switches async hooks on for
- * every promise for the rest of the process, about a fifth of the main thread's time while a
+ * every promise for the rest of the process, about a tenth of the main thread's time while a
  * viewer plays (werift makes promises per RTP packet). The JIT needs no request-scoped logger.
  */
 

@@ -226,10 +226,11 @@ export class VideoReader {
       }
       if (this.packet.streamIndex === this.stream.index) {
         const pts = this.packet.pts;
-        this.skipNonReference(pts !== AV_NOPTS_VALUE && this.timing.sourceIndexOfPts(pts) < index);
+        const at = pts === AV_NOPTS_VALUE ? undefined : this.timing.sourceIndexOfPts(pts);
+        this.skipNonReference(at !== undefined && at < index);
         // A corrupt packet is skipped, as ffmpeg does; the frame it carried is then missing.
         this.decoder.sendPacketSync(this.packet);
-        if (mode === 'jump' && pts !== AV_NOPTS_VALUE && this.timing.sourceIndexOfPts(pts) === index) {
+        if (mode === 'jump' && at === index) {
           this.decoder.sendPacketSync(null);
           this.eof = true;
           this.drained = true;
