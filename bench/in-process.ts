@@ -1,24 +1,23 @@
 /**
- * The JIT's own media classes, wired as MediaCatalog.openPipeline wires them (VideoReader →
- * PictureSource → VideoEncoder), for benchmarks that run the pipeline without WebRTC or a browser.
+ * The JIT's own media classes (VideoPipeline: VideoReader → PictureSource → VideoEncoder) on this
+ * thread, for benchmarks that run the pipeline without WebRTC, a browser or the video thread.
  */
 import { parseJitConfig } from '../libs/config/src';
-import { createLogger } from '../libs/logging/src';
 import { configureAvLog } from '../apps/jit/src/media/av-log';
-import { MediaCatalog } from '../apps/jit/src/media/media-catalog';
+import { resolveInputSource } from '../apps/jit/src/media/input-location';
 import type { PictureSource } from '../apps/jit/src/media/picture-source';
 import type { FrameTiming } from '../apps/jit/src/media/rational';
-import type { EncodedPicture, VideoEncoder } from '../apps/jit/src/media/video-encoder';
+import type { EncodedPicture } from '../apps/jit/src/media/video-encoder';
+import { VideoPipeline } from '../apps/jit/src/media/video-pipeline';
 import { pictureFrameIndex } from '../test/support/media';
 
 export interface InProcessPipeline {
   pictures: PictureSource;
-  encoder: VideoEncoder;
   timing: FrameTiming;
   frameCount: number;
   width: number;
   height: number;
-  /** ms to open the viewer's pipeline (MediaCatalog.openPipeline), after the catalog's one-off probe */
+  /** ms to open the pipeline (input, decoder, frame 0, encoder) */
   openMs: number;
   /** Output frame n: decode (seeking as needed) → filter → encode; a keyframe when asked (every seek is one in the JIT). */
   frame(n: number, keyframe: boolean): Promise<EncodedPicture>;
@@ -27,37 +26,33 @@ export interface InProcessPipeline {
   close(): Promise<void>;
 }
 
-/**
- * Opens the pipeline with the JIT's configuration for `-i clip` (plus any extra flags), through
- * MediaCatalog.openPipeline: the same VideoReader, PictureSource and VideoEncoder a viewer gets.
- */
+/** Opens the pipeline a viewer's video thread runs, with the JIT's configuration for `-i clip` (plus any extra flags). */
 export async function openInProcessPipeline(clip: string, extraArgs: string[] = []): Promise<InProcessPipeline> {
   configureAvLog(false);
   const config = parseJitConfig(['-i', clip, ...extraArgs], {});
-  const catalog = await MediaCatalog.open(config, createLogger('bench', false));
+  const source = await resolveInputSource(config.inputs[0], config);
   const opening = performance.now();
-  const { pictures, encoder, timing, frameCount, close } = await catalog.openPipeline('h264');
+  const pipeline = await VideoPipeline.open(source, config);
+  await pipeline.useCodec('h264');
   const openMs = performance.now() - opening;
-  const pictureOf = async (n: number) => {
-    const picture = await pictures.at(timing.sourceIndexOf(n));
-    if (!picture) throw new Error(`frame ${n} could not be decoded`);
-    return picture;
-  };
+  const { pictures, timing } = pipeline;
   return {
     pictures,
-    encoder,
     timing,
-    frameCount,
+    frameCount: pipeline.frameCount,
     width: pictures.picture.width,
     height: pictures.picture.height,
     openMs,
-    frame: async (n, keyframe) => encoder.encode(await pictureOf(n), keyframe),
-    bandIndex: async (n) => pictureFrameIndex(await pictureOf(n)),
-    close: async () => {
-      await close();
-      // The catalog keeps a spare set of inputs open for the next viewer (where it does so).
-      const closable = catalog as unknown as { close?: () => Promise<void> };
-      await closable.close?.();
+    frame: async (n, keyframe) => {
+      const encoded = await pipeline.frame(n, keyframe);
+      if (!encoded) throw new Error(`frame ${n} could not be decoded`);
+      return encoded;
     },
+    bandIndex: async (n) => {
+      const picture = await pictures.at(timing.sourceIndexOf(n));
+      if (!picture) throw new Error(`frame ${n} could not be decoded`);
+      return pictureFrameIndex(picture);
+    },
+    close: () => pipeline.close(),
   };
 }

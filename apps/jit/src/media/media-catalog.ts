@@ -3,23 +3,23 @@ import type { Logger } from '../../../../libs/logging/src';
 import { AudioProgram } from './audio-program';
 import { AudioReader } from './audio-reader';
 import { InputError, type InputSource, resolveInputSource } from './input-location';
-import { PictureSource } from './picture-source';
 import type { FrameTiming, Rational } from './rational';
-import { VideoEncoder, type VideoCodecName } from './video-encoder';
+import type { VideoCodecName } from './video-encoder';
 import { outputPicture } from './video-filter';
-import { VideoReader, type VideoReaderOptions, type VideoStreamInfo } from './video-reader';
+import { outputFrameCount, videoReaderOptions } from './video-pipeline';
+import { VideoReader, type VideoStreamInfo } from './video-reader';
+import { VideoThreads, VideoWorker } from './video-worker';
 
 export interface MediaPipeline {
-  pictures: PictureSource;
+  video: VideoWorker;
   timing: FrameTiming;
-  encoder: VideoEncoder;
   audio?: AudioProgram;
   frameCount: number;
   close(): Promise<void>;
 }
 
 /** A viewer's opened inputs, before an encoder is chosen for the codec it negotiated. */
-type MediaSources = Omit<MediaPipeline, 'encoder'>;
+type MediaSources = Pick<MediaPipeline, 'video' | 'audio' | 'close'>;
 
 export interface MediaSummary {
   video: VideoStreamInfo & { url: string; id?: string };
@@ -33,12 +33,14 @@ export interface MediaSummary {
  */
 export class MediaCatalog {
   private spare?: Promise<MediaSources>;
+  private readonly threads = new VideoThreads();
 
   private constructor(
     private readonly config: JitConfig,
     private readonly videoSource: InputSource,
     private readonly audioSources: { source: InputSource; channelCount?: number }[],
     readonly summary: MediaSummary,
+    private readonly timing: FrameTiming,
   ) {}
 
   static async open(config: JitConfig, log: Logger): Promise<MediaCatalog> {
@@ -47,7 +49,7 @@ export class MediaCatalog {
     const audioSources = await Promise.all(
       audioInputs.map(async (input) => ({ source: await resolveInputSource(input, config), channelCount: input.channelCount })),
     );
-    const probe = await VideoReader.open(videoSource, MediaCatalog.readerOptions(config));
+    const probe = await VideoReader.open(videoSource, videoReaderOptions(config));
     const audioChannels: number[] = [];
     for (const { source, channelCount } of audioSources) {
       const reader = await AudioReader.open(source, channelCount);
@@ -66,25 +68,10 @@ export class MediaCatalog {
     const catalog = new MediaCatalog(config, videoSource, audioSources, {
       video: { ...probe.info, url: videoInput.url, id: videoInput.id },
       audio: audioInputs.map((input, i) => ({ url: input.url, id: input.id, channels: audioChannels[i] })),
-      output: { ...outputPicture(probe.info, config), frameRate: probe.timing.outputRate, frameCount: MediaCatalog.frameCount(config, probe.timing, probe.info) },
-    });
-    catalog.spare = catalog.openSources();
-    catalog.spare.catch(() => undefined);
+      output: { ...outputPicture(probe.info, config), frameRate: probe.timing.outputRate, frameCount: outputFrameCount(config, probe.timing, probe.info) },
+    }, probe.timing);
+    catalog.openSpare();
     return catalog;
-  }
-
-  private static readerOptions(config: JitConfig): VideoReaderOptions {
-    return {
-      threads: config.threads,
-      threadType: config.threadType,
-      lowres: config.lowres,
-      outputRate: config.frameRateNum ? { num: config.frameRateNum, den: config.frameRateDen ?? 1 } : undefined,
-    };
-  }
-
-  private static frameCount(config: JitConfig, timing: FrameTiming, info: VideoStreamInfo): number {
-    const available = timing.outputFrameCount(info.frameCount);
-    return config.duration ? Math.min(config.duration, available) : available;
   }
 
   /**
@@ -95,55 +82,51 @@ export class MediaCatalog {
   async openPipeline(codec: VideoCodecName): Promise<MediaPipeline> {
     // A spare that failed (an input unreadable at that moment) is retried, not passed on.
     const sources = await (this.spare ?? this.openSources()).catch(() => this.openSources());
-    this.spare = this.openSources();
-    this.spare.catch(() => undefined);
-    const { pictures, timing, frameCount, audio } = sources;
-    let encoder: VideoEncoder;
+    this.openSpare();
     try {
-      encoder = await VideoEncoder.create(codec, pictures.picture, timing.outputRate, this.config.threads);
+      await sources.video.useCodec(codec);
     } catch (error) {
       await sources.close();
       throw error;
     }
+    return { ...sources, timing: this.timing, frameCount: this.summary.output.frameCount };
+  }
+
+  private async openSources(): Promise<MediaSources> {
+    // The video thread starts (about 0.1 s) while the audio inputs open.
+    const [video, audio] = await Promise.allSettled([
+      VideoWorker.start(this.threads.take(), this.videoSource, this.config),
+      Promise.all(this.audioSources.map((a) => AudioReader.open(a.source, a.channelCount))).then((readers) =>
+        readers.length ? AudioProgram.create(readers, this.config.channels, this.config.cho) : undefined,
+      ),
+    ]);
+    if (video.status === 'rejected' || audio.status === 'rejected') {
+      if (video.status === 'fulfilled') await video.value.close();
+      if (audio.status === 'fulfilled') await audio.value?.close();
+      throw video.status === 'rejected' ? video.reason : (audio as PromiseRejectedResult).reason;
+    }
     let closing: Promise<void> | undefined;
     return {
-      pictures,
-      timing,
-      encoder,
-      audio,
-      frameCount,
+      video: video.value,
+      audio: audio.value,
       close: () =>
         (closing ??= (async () => {
-          encoder.close();
-          await sources.close();
+          await video.value.close();
+          await audio.value?.close();
         })()),
     };
   }
 
-  private async openSources(): Promise<MediaSources> {
-    const reader = await VideoReader.open(this.videoSource, MediaCatalog.readerOptions(this.config));
-    const pictures = new PictureSource(reader, this.config);
-    const readers = await Promise.all(this.audioSources.map((a) => AudioReader.open(a.source, a.channelCount)));
-    const audio = readers.length ? await AudioProgram.create(readers, this.config.channels, this.config.cho) : undefined;
-    // What every viewer sees first; a failure shows when the viewer asks for it.
-    await pictures.at(reader.timing.sourceIndexOf(0)).catch(() => undefined);
-    return {
-      pictures,
-      timing: reader.timing,
-      frameCount: MediaCatalog.frameCount(this.config, reader.timing, reader.info),
-      audio,
-      close: async () => {
-        await pictures.close();
-        await audio?.close();
-      },
-    };
+  private openSpare(): void {
+    this.spare = this.openSources();
+    this.spare.catch(() => undefined);
   }
 
   /** Closes the spare inputs (at shutdown). */
   async close(): Promise<void> {
+    await this.threads.close();
     const spare = await this.spare?.catch(() => undefined);
     this.spare = undefined;
     await spare?.close();
   }
-
 }

@@ -48,7 +48,7 @@ export interface VideoStreamInfo {
 const MAX_DECODE_AHEAD = 12;
 /** Frame threads when --threads leaves it to us: each more delays output by a frame. */
 const FRAME_THREADS = Math.min(availableParallelism(), 4);
-/** The longest run of decoding between two turns of the event loop. */
+/** The longest run of decoding between two turns of the event loop (when requests come in). */
 const SLICE_MS = 8;
 
 /**
@@ -58,8 +58,9 @@ const SLICE_MS = 8;
  * Local files are read and decoded with FFmpeg's synchronous calls, in runs of at most
  * SLICE_MS between turns of the event loop: a seek into a long GOP is a chain of a dozen
  * read/send/receive steps, and making each a trip through libuv's thread pool cost a third
- * of its time (bench/results/latest.md). Remote inputs keep the asynchronous reads, which
- * can wait on the network.
+ * of its time (bench/results/latest.md). It runs on a viewer's video thread (VideoWorker),
+ * so those calls never hold up the thread that sends RTP. Remote inputs keep the
+ * asynchronous reads, which can wait on the network.
  */
 export class VideoReader {
   private readonly packet = new Packet();
@@ -147,7 +148,7 @@ export class VideoReader {
    */
   private async decodeTo(index: number): Promise<Frame | null> {
     if (index < 0 || index >= this.info.frameCount) return null;
-    // What is waiting (the RTP of the frame just sent) goes out before the decoder takes the thread.
+    // Requests that came in meanwhile are counted before the decoder takes the thread.
     await yieldToEventLoop();
     const ahead = index - this.position;
     const onward = this.position >= 0 && ahead > 0 && ahead <= MAX_DECODE_AHEAD;

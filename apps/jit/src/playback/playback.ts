@@ -3,15 +3,15 @@ import type { Logger } from '../../../../libs/logging/src';
 import type { ControlMessage, PlaybackState, ServerMessage } from '../control/control-messages';
 import { AUDIO_BLOCK, type AudioProgram } from '../media/audio-program';
 import { AUDIO_RATE } from '../media/audio-reader';
-import type { PictureSource } from '../media/picture-source';
 import type { FrameTiming } from '../media/rational';
-import type { EncodedPicture, VideoEncoder } from '../media/video-encoder';
+import type { EncodedPicture } from '../media/video-encoder';
+import type { EncodedFrames } from '../media/video-pipeline';
 import type { AudioRtpOutput, VideoRtpOutput } from '../webrtc/rtp-outputs';
 
 export interface PlaybackParts {
-  pictures: PictureSource;
+  /** The encoded pictures, from the video thread. */
+  frames: EncodedFrames;
   timing: FrameTiming;
-  encoder: VideoEncoder;
   video: VideoRtpOutput;
   audio?: { program: AudioProgram; output: AudioRtpOutput };
   /** Output frames that can be shown: the clip, or --duration when shorter. */
@@ -51,7 +51,7 @@ export class Playback {
   private readonly firstPicture: Promise<EncodedPicture>;
 
   constructor(private readonly parts: PlaybackParts) {
-    this.firstPicture = this.pictureOf(0).then((picture) => parts.encoder.encode(picture, true));
+    this.firstPicture = this.encoded(0, true);
     this.firstPicture.catch(() => undefined);
   }
 
@@ -174,8 +174,7 @@ export class Playback {
 
   /** Encodes frame `n` as a keyframe and shows it. */
   private async show(n: number): Promise<void> {
-    const picture = await this.pictureOf(n);
-    this.display(n, this.parts.encoder.encode(picture, true));
+    this.display(n, await this.encoded(n, true));
   }
 
   /** Sends the keyframe of frame `n`, then repeats it while it stays on screen. */
@@ -192,8 +191,8 @@ export class Playback {
     }
   }
 
-  private async pictureOf(n: number) {
-    const picture = await this.parts.pictures.at(this.parts.timing.sourceIndexOf(n));
+  private async encoded(n: number, keyframe: boolean): Promise<EncodedPicture> {
+    const picture = await this.parts.frames.frame(n, keyframe);
     if (!picture) throw new PlaybackError(`frame ${n} could not be decoded from the source`);
     return picture;
   }
@@ -239,7 +238,10 @@ export class Playback {
         this.emitState();
         return;
       }
-      const picture = await this.pictureOf(n);
+      // Encoded ahead of its time; the encoder then expects it to be sent.
+      const keyframe = this.needKeyframe;
+      this.needKeyframe = false;
+      const encoded = await this.encoded(n, keyframe);
       let due = origin + (n - first) * frameMs;
       if (performance.now() - due > MAX_LATE_MS) {
         origin += performance.now() - due;
@@ -249,14 +251,11 @@ export class Playback {
         await pumpAudio();
         await sleep(Math.min(wait, 10));
       }
-      if (!live()) return;
-      const encoded = this.parts.encoder.encode(picture, this.needKeyframe);
       if (!live()) {
         // Encoded but never sent: what follows must not refer to it.
         this.needKeyframe = true;
         return;
       }
-      this.needKeyframe = false;
       this.still = undefined;
       this.parts.video.send(encoded);
       this.frame = n;

@@ -87,9 +87,8 @@ export class Viewer {
           ? { program: pipeline.audio, output: new AudioRtpOutput(audioTransceiver.sender, sendFailed) }
           : undefined;
       const playback = new Playback({
-        pictures: pipeline.pictures,
+        frames: pipeline.video,
         timing: pipeline.timing,
-        encoder: pipeline.encoder,
         video: new VideoRtpOutput(videoTransceiver, codec, sendFailed),
         audio,
         frameCount: pipeline.frameCount,
