@@ -48,6 +48,12 @@ export const CLIPS: BenchClip[] = [
   },
 ];
 
+/** The clips named by a --clips value (prores, g25, g50, comma-separated); all of them without one. */
+export function selectClips(names: string | undefined): BenchClip[] {
+  if (!names || names.startsWith('--')) return CLIPS;
+  return CLIPS.filter((c) => names.split(',').some((k) => (k === 'prores' ? c.gop === 1 : c.gop === Number(k.replace(/^g/, '')))));
+}
+
 /** Creates (or finds in the cache) the clip's file; prints how long generation took the first time. */
 export async function clipFile(clip: BenchClip): Promise<string> {
   const started = performance.now();

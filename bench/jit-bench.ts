@@ -38,6 +38,7 @@ import {
   seekRun,
   type SeekRun,
   seekTargets,
+  selectClips,
   serverSeekTimes,
   sleep,
   summarize,
@@ -292,9 +293,7 @@ function report(r: ClipResult, rows: TableRow[]): void {
 
 async function main(): Promise<void> {
   const started = performance.now();
-  const selected = clipArg && !clipArg.startsWith('--')
-    ? CLIPS.filter((c) => clipArg.split(',').some((k) => (k === 'prores' ? c.gop === 1 : c.gop === Number(k.replace(/^g/, '')))))
-    : CLIPS;
+  const selected = selectClips(clipArg);
   console.log(`jit benchmark: ${selected.map((c) => c.name).join(', ')}${quick ? ' (quick)' : ''}${JIT_ARGS.length ? `; JIT flags: ${JIT_ARGS.join(' ')}` : ''}`);
   console.log(`machine speed: ${machineSpeed()}`);
   // Make every clip first, so generation never overlaps a measurement.
