@@ -1,27 +1,57 @@
 /**
  * Child process of jit-bench: plays a clip through the JIT's own decode → filter → encode
  * pipeline (no WebRTC, no browser), as fast as it goes or paced at the clip's frame rate, so
- * its CPU time can be set beside bare ffmpeg's and the whole JIT's.
+ * its CPU time can be set beside bare ffmpeg's and the whole JIT's. With --worker, the pipeline
+ * runs on a video thread (VideoWorker) as in the JIT, to tell the cost of the hand-over.
  *
- *   node dist/bench/pipeline-cpu.js CLIP [--paced] [JIT flags...]
+ *   node dist/bench/pipeline-cpu.js CLIP [--paced] [--worker] [JIT flags...]
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { parseJitConfig } from '../libs/config/src';
+import { resolveInputSource } from '../apps/jit/src/media/input-location';
+import type { EncodedFrames } from '../apps/jit/src/media/video-pipeline';
+import { VideoThreads, VideoWorker } from '../apps/jit/src/media/video-worker';
 import { openInProcessPipeline } from './in-process';
+
+/** The same pipeline on a video thread: what the JIT's viewers get. */
+async function openWorkerPipeline(clip: string, flags: string[]): Promise<EncodedFrames & { frameCount: number; frameMs: number; close(): Promise<void> }> {
+  const inProcess = await openInProcessPipeline(clip, flags); // for the frame count and rate only
+  const { frameCount } = inProcess;
+  const frameMs = inProcess.timing.frameDurationMs;
+  await inProcess.close();
+  const config = parseJitConfig(['-i', clip, ...flags], {});
+  const threads = new VideoThreads();
+  const worker = await VideoWorker.start(threads.take(), await resolveInputSource(config.inputs[0], config), config);
+  await worker.useCodec('h264');
+  return {
+    frameCount,
+    frameMs,
+    frame: (n, keyframe) => worker.frame(n, keyframe),
+    close: async () => {
+      await worker.close();
+      await threads.close();
+    },
+  };
+}
 
 async function main(): Promise<void> {
   const [clip, ...rest] = process.argv.slice(2);
-  if (!clip) throw new Error('usage: pipeline-cpu CLIP [--paced] [JIT flags...]');
+  if (!clip) throw new Error('usage: pipeline-cpu CLIP [--paced] [--worker] [JIT flags...]');
   const paced = rest.includes('--paced');
-  const pipeline = await openInProcessPipeline(clip, rest.filter((a) => a !== '--paced'));
-  const frameMs = pipeline.timing.frameDurationMs;
+  const flags = rest.filter((a) => a !== '--paced' && a !== '--worker');
+  const pipeline = rest.includes('--worker')
+    ? await openWorkerPipeline(clip, flags)
+    : await openInProcessPipeline(clip, flags).then((p) => ({ ...p, frameMs: p.timing.frameDurationMs }));
   const started = performance.now();
   let bytes = 0;
   for (let n = 0; n < pipeline.frameCount; n++) {
     if (paced) {
-      const wait = started + n * frameMs - performance.now();
+      const wait = started + n * pipeline.frameMs - performance.now();
       if (wait > 0) await sleep(wait);
     }
-    bytes += (await pipeline.frame(n, n === 0)).data.length;
+    const encoded = await pipeline.frame(n, n === 0);
+    if (!encoded) throw new Error(`frame ${n} could not be decoded`);
+    bytes += encoded.data.length;
   }
   const wallMs = performance.now() - started;
   await pipeline.close();
