@@ -62,6 +62,12 @@ const JIT_ARGS = (optionValue('--jit-args') ?? '').split(/\s+/).filter(Boolean);
 const cpuDetail = args.includes('--cpu-detail');
 const OFFER_RUNS = quick ? 3 : 10;
 const SEEK_COUNT = quick ? 8 : 30;
+/**
+ * Between fresh viewers: a JIT starts the thread for its next viewer 1 s after one connects
+ * (starting it costs CPU the new viewer's first frames need), so each run finds it ready, as a
+ * viewer joining seconds after another does. Viewers less than a second apart pay about 0.1 s more.
+ */
+const VIEWER_GAP_MS = 1500;
 /** Pause after each seek, past the JIT's still-frame repeats (120 and 400 ms), so seeks start settled. */
 const SEEK_GAP_MS = 450;
 
@@ -149,6 +155,7 @@ async function benchClip(browser: Browser, clip: BenchClip): Promise<ClipResult>
     // a. offer → first frame, a fresh page each run
     const firstFrames: FirstFrameRun[] = [];
     for (let i = 0; i < OFFER_RUNS; i++) {
+      await sleep(VIEWER_GAP_MS);
       const run = await firstFrameRun(browser, jitProcess);
       firstFrames.push(run);
       console.log(
