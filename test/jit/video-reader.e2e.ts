@@ -11,7 +11,7 @@ const run = promisify(execFile);
 const distMedia = path.join(repoRoot, 'dist', 'apps', 'jit', 'src', 'media');
 
 /**
- * Opens `file` with the reader, decodes `frames` in that order ('pause': 150 ms idle, time for the
+ * Opens `file` with the reader, decodes `frames` in that order ('pause': 400 ms idle, time for the
  * reader to re-position after a jump), prints the threading and the index read from each picture's band.
  */
 const SCRIPT = `
@@ -23,7 +23,7 @@ const { resolveInputSource } = require(${JSON.stringify(path.join(distMedia, 'in
   const reader = await VideoReader.open(await resolveInputSource({ url: file }, {}), { threads: 0, threadType: threadType || undefined, lowres: 0 });
   const indices = [];
   for (const n of JSON.parse(frames)) {
-    if (n === 'pause') { await new Promise((r) => setTimeout(r, 150)); continue; }
+    if (n === 'pause') { await new Promise((r) => setTimeout(r, 400)); continue; }
     const f = await reader.frameAt(n);
     if (!f) { indices.push(null); continue; }
     indices.push(pictureFrameIndex(f));

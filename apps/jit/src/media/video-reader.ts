@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { setTimeout as sleep, setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import {
   AV_CODEC_PROP_INTRA_ONLY,
   AV_NOPTS_VALUE,
@@ -48,6 +48,11 @@ export interface VideoStreamInfo {
 const MAX_DECODE_AHEAD = 12;
 /** Frame threads when --threads leaves it to us: each more delays output by a frame. */
 const FRAME_THREADS = Math.min(availableParallelism(), 4);
+/**
+ * How long a drained jump waits before putting the decoder back: the target's picture is then
+ * on its way and being decoded by the browser, which would otherwise share the cores with it.
+ */
+const REPOSITION_DELAY_MS = 100;
 /** The longest run of decoding between two turns of the event loop (when requests come in). */
 const SLICE_MS = 8;
 
@@ -73,6 +78,8 @@ export class VideoReader {
   private drained = false;
   /** frameAt calls not answered yet: a re-positioning gives way to them. */
   private waiting = 0;
+  /** Drained jumps so far: only the latest one's re-positioning runs. */
+  private jumps = 0;
   private closing = false;
   private busy: Promise<unknown> = Promise.resolve();
 
@@ -160,7 +167,7 @@ export class VideoReader {
       await this.seekBefore(index - Math.ceil(this.info.sourceRate.num / this.info.sourceRate.den));
       found = await this.decodeForward(index, mode);
     }
-    if (this.drained) void this.enqueue(() => this.reposition(index));
+    if (this.drained) this.repositionLater(index);
     if (found !== 'found') return null;
     const out = new Frame();
     out.alloc();
@@ -170,9 +177,16 @@ export class VideoReader {
     return out;
   }
 
+  /** After a drained jump: unless another request comes first, decodes up to `index` again after a while. */
+  private repositionLater(index: number): void {
+    const jump = ++this.jumps;
+    void sleep(REPOSITION_DELAY_MS).then(async () => {
+      if (this.jumps === jump) await this.enqueue(() => this.reposition(index));
+    });
+  }
+
   /** Decodes up to `index` again after a drained jump, so playing or stepping on from there decodes onward; gives way to any request. */
   private async reposition(index: number): Promise<void> {
-    await yieldToEventLoop(); // a request that follows at once goes first
     if (!this.drained || this.waiting > 0 || this.closing) return;
     try {
       await this.seekBefore(index);
