@@ -12,6 +12,7 @@ import { JitModule } from './jit.module';
 import { configureAvLog } from './media/av-log';
 import { InputError } from './media/input-location';
 import { MediaCatalog } from './media/media-catalog';
+import { VideoThreads } from './media/video-worker';
 import { ViewerRegistry } from './viewers/viewer-registry';
 import { launchArguments } from './standby';
 import { createCertificate } from './webrtc/peer-config';
@@ -26,8 +27,9 @@ function fail(message: string, code = 2): never {
 }
 
 async function main(): Promise<void> {
-  // Made before the arguments are known: a JIT started ahead of time has it ready.
+  // Made before the arguments are known: a JIT started ahead of time has them ready.
   const certificate = createCertificate();
+  const videoThreads = new VideoThreads();
   const { argv, env } = await launchArguments();
   let config;
   try {
@@ -43,7 +45,7 @@ async function main(): Promise<void> {
 
   let media: MediaCatalog;
   try {
-    media = await MediaCatalog.open(config, log);
+    media = await MediaCatalog.open(config, log, videoThreads);
   } catch (error) {
     if (error instanceof InputError) fail(error.message);
     throw error;

@@ -33,7 +33,6 @@ export interface MediaSummary {
  */
 export class MediaCatalog {
   private spare?: Promise<MediaSources>;
-  private readonly threads = new VideoThreads();
 
   private constructor(
     private readonly config: JitConfig,
@@ -41,9 +40,11 @@ export class MediaCatalog {
     private readonly audioSources: { source: InputSource; channelCount?: number }[],
     readonly summary: MediaSummary,
     private readonly timing: FrameTiming,
+    private readonly threads: VideoThreads,
   ) {}
 
-  static async open(config: JitConfig, log: Logger): Promise<MediaCatalog> {
+  /** `threads`: where viewers' video runs; the catalog closes them with itself. */
+  static async open(config: JitConfig, log: Logger, threads: VideoThreads): Promise<MediaCatalog> {
     const [videoInput, ...audioInputs] = config.inputs;
     const videoSource = await resolveInputSource(videoInput, config);
     const audioSources = await Promise.all(
@@ -69,7 +70,7 @@ export class MediaCatalog {
       video: { ...probe.info, url: videoInput.url, id: videoInput.id },
       audio: audioInputs.map((input, i) => ({ url: input.url, id: input.id, channels: audioChannels[i] })),
       output: { ...outputPicture(probe.info, config), frameRate: probe.timing.outputRate, frameCount: outputFrameCount(config, probe.timing, probe.info) },
-    }, probe.timing);
+    }, probe.timing, threads);
     catalog.openSpare();
     return catalog;
   }
