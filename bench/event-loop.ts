@@ -32,7 +32,8 @@ async function main(): Promise<void> {
       const file = await clipFile(clip);
       const out = path.join(tmpdir(), `jit-event-loop-${process.pid}.json`);
       const jit = await startJit(['-i', file], { NODE_OPTIONS: `--require ${path.join(__dirname, 'event-loop-probe.js')}`, EVENT_LOOP_PROBE_OUT: out });
-      const pid = jit.process.pid ?? 0;
+      const pid = jit.process.pid;
+      if (pid === undefined) throw new Error('the JIT has no process id');
       const sample = async (): Promise<Delay> => {
         process.kill(pid, 'SIGUSR2');
         await sleep(300);

@@ -9,19 +9,22 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseJitConfig } from '../libs/config/src';
 import { resolveInputSource } from '../apps/jit/src/media/input-location';
-import type { EncodedFrames } from '../apps/jit/src/media/video-pipeline';
+import { type EncodedFrames, outputFrameCount, videoReaderOptions } from '../apps/jit/src/media/video-pipeline';
+import { VideoReader } from '../apps/jit/src/media/video-reader';
 import { VideoThreads, VideoWorker } from '../apps/jit/src/media/video-worker';
 import { openInProcessPipeline } from './in-process';
 
 /** The same pipeline on a video thread: what the JIT's viewers get. */
 async function openWorkerPipeline(clip: string, flags: string[]): Promise<EncodedFrames & { frameCount: number; frameMs: number; close(): Promise<void> }> {
-  const inProcess = await openInProcessPipeline(clip, flags); // for the frame count and rate only
-  const { frameCount } = inProcess;
-  const frameMs = inProcess.timing.frameDurationMs;
-  await inProcess.close();
   const config = parseJitConfig(['-i', clip, ...flags], {});
+  const source = await resolveInputSource(config.inputs[0], config);
+  // The frame count and rate, from the container alone (as the JIT's MediaCatalog probes them).
+  const probe = await VideoReader.open(source, videoReaderOptions(config));
+  const frameCount = outputFrameCount(config, probe.timing, probe.info);
+  const frameMs = probe.timing.frameDurationMs;
+  await probe.close();
   const threads = new VideoThreads();
-  const worker = await VideoWorker.start(threads.take(), await resolveInputSource(config.inputs[0], config), config);
+  const worker = await VideoWorker.start(threads.take(), source, config);
   await worker.useCodec('h264');
   return {
     frameCount,

@@ -53,19 +53,16 @@ const FRAME_THREADS = Math.min(availableParallelism(), 4);
  * on its way and being decoded by the browser, which would otherwise share the cores with it.
  */
 const REPOSITION_DELAY_MS = 100;
-/** The longest run of decoding between two turns of the event loop (when requests come in). */
-const SLICE_MS = 8;
 
 /**
  * Demuxer and decoder of one video stream, kept open for the whole viewing session so a
  * seek costs a demuxer seek plus the decode from the previous keyframe, never a process start.
  *
- * Local files are read and decoded with FFmpeg's synchronous calls, in runs of at most
- * SLICE_MS between turns of the event loop: a seek into a long GOP is a chain of a dozen
- * read/send/receive steps, and making each a trip through libuv's thread pool cost a third
- * of its time (bench/results/latest.md). It runs on a viewer's video thread (VideoWorker),
- * so those calls never hold up the thread that sends RTP. Remote inputs keep the
- * asynchronous reads, which can wait on the network.
+ * Local files are read and decoded with FFmpeg's synchronous calls: a seek into a long GOP is
+ * a chain of a dozen read/send/receive steps, and making each a trip through libuv's thread
+ * pool cost a third of its time (bench/results/latest.md). It runs on a viewer's video thread
+ * (VideoWorker), so those calls never hold up the thread that sends RTP. Remote inputs keep
+ * the asynchronous reads, which can wait on the network.
  */
 export class VideoReader {
   private readonly packet = new Packet();
@@ -155,8 +152,6 @@ export class VideoReader {
    */
   private async decodeTo(index: number): Promise<Frame | null> {
     if (index < 0 || index >= this.info.frameCount) return null;
-    // Requests that came in meanwhile are counted before the decoder takes the thread.
-    await yieldToEventLoop();
     const ahead = index - this.position;
     const onward = this.position >= 0 && ahead > 0 && ahead <= MAX_DECODE_AHEAD;
     if (!onward || this.drained) await this.seekBefore(index);
@@ -211,12 +206,11 @@ export class VideoReader {
 
   private async decodeForward(index: number, mode: 'onward' | 'jump' | 'reposition'): Promise<'found' | 'overshot' | 'missing' | 'end' | 'gave way'> {
     let first = true;
-    let sliceStart = performance.now();
     for (;;) {
-      if (mode === 'reposition' && (this.waiting > 0 || this.closing)) return 'gave way';
-      if (performance.now() - sliceStart > (mode === 'reposition' ? 0 : SLICE_MS)) {
+      if (mode === 'reposition') {
+        // Requests that came in meanwhile are counted before each step: it gives way to them.
         await yieldToEventLoop();
-        sliceStart = performance.now();
+        if (this.waiting > 0 || this.closing) return 'gave way';
       }
       const received = this.decoder.receiveFrameSync(this.frame);
       if (received >= 0) {
