@@ -9,6 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, openPlayer } from '../support/browser';
 import { runJit, startJit, type RunningJit } from '../support/jit-process';
 import { makeIndexedClip, makeToneWav } from '../support/media';
+import { eventually } from '../support/eventually';
 import { connect, seekAndWait, sendAndWait, waitForFrame } from '../support/player';
 
 jest.setTimeout(120_000);
@@ -168,6 +169,8 @@ describe('a running JIT', () => {
       await connect(first);
       await waitForFrame(first, 0, 10_000);
       await seekAndWait(first, 20);
+      // The inputs for the next viewer are opened once the first has taken the spare ones (on a video thread, which may be starting).
+      await eventually(async () => (await (await fetch(`${jit.url}/status`)).json()).nextViewerReady, (ready) => ready === true, 20_000);
       // The file is cut short under the running JIT, as a failing disk or network mount would.
       await truncate(source, Math.floor((await stat(source)).size / 4));
       const error = await sendAndWait(first, { type: 'seek', frame: 190 }, "m.type === 'error'");

@@ -13,8 +13,8 @@ export class StatusController {
   /** What the agent polls: playback state, viewers and how long nobody has done anything. */
   @Get('status')
   @UseGuards(ViewerTokenGuard)
-  status(): JitStatus & { media: MediaCatalog['summary'] } {
-    return { ...this.viewers.status(), media: this.media.summary };
+  status(): JitStatus & { media: MediaCatalog['summary']; nextViewerReady: boolean } {
+    return { ...this.viewers.status(), media: this.media.summary, nextViewerReady: this.media.nextViewerReady };
   }
 
   @Get('health')

@@ -33,6 +33,8 @@ export interface MediaSummary {
  */
 export class MediaCatalog {
   private spare?: Promise<MediaSources>;
+  /** The spare inputs are open (frame 0 decoded): the next viewer will not wait for them. */
+  private spareReady = false;
 
   private constructor(
     private readonly config: JitConfig,
@@ -119,8 +121,17 @@ export class MediaCatalog {
   }
 
   private openSpare(): void {
-    this.spare = this.openSources();
-    this.spare.catch(() => undefined);
+    const spare = this.openSources();
+    this.spare = spare;
+    this.spareReady = false;
+    spare.then(
+      () => (this.spareReady = this.spare === spare),
+      () => undefined,
+    );
+  }
+
+  get nextViewerReady(): boolean {
+    return this.spareReady;
   }
 
   /** Closes the spare inputs (at shutdown). */
