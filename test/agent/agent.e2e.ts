@@ -6,6 +6,8 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { IDLE_PROCESS_NODE_FLAGS } from '../../libs/config/src';
 import { launchBrowser, openPlayer, saveScreenshot } from '../support/browser';
 import { makeIndexedClip } from '../support/media';
 import { connect, waitForFrame } from '../support/player';
@@ -73,6 +75,9 @@ describe('agent API (child-process runtime)', () => {
     expect([PORT_MIN, PORT_MIN + 100]).toContain(port);
     expect(await (await fetch(`http://127.0.0.1:${port}/health`)).json()).toMatchObject({ status: 'ok' });
     console.log(`POST /streams → 201 (JIT healthy) in ${ms} ms`);
+    // Run as jit's processes are (an idle JIT otherwise spends CPU on V8's memory reducer).
+    const command = readFileSync(`/proc/${jitPid(agent.output(), 'clip-1')}/cmdline`, 'utf8').split('\0');
+    expect(command.slice(1, 1 + IDLE_PROCESS_NODE_FLAGS.length)).toEqual(IDLE_PROCESS_NODE_FLAGS);
   });
 
   it('lists it running, with the JIT status', async () => {

@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { parseOrchestratorConfig } from '../../libs/config/src';
+import { IDLE_PROCESS_NODE_FLAGS, parseOrchestratorConfig } from '../../libs/config/src';
 import { makeIndexedClip, repoRoot } from '../support/media';
 import { orchestratorMain, startOrchestrator } from '../support/orchestrator-process';
 import { jitMain, startJit } from '../support/jit-process';
@@ -162,13 +162,14 @@ describe('docker/Dockerfile', () => {
     expect(ffmpegLibraries[0][1].dev).toBeFalsy();
   });
 
-  it.each(['orchestrator', 'jit'] as const)('%s: runs as a non-root user, with a health check and the compiled program as entry point', (image) => {
+  it.each(['orchestrator', 'jit'] as const)('%s: runs as a non-root user, with a health check and the compiled program as entry point, with the Node flags of jit’s processes', (image) => {
     const chain = images[image];
     expect(last(chain, 'USER')?.args).toBe('node');
     const workdir = last(chain, 'WORKDIR')!.args;
     const entrypoint = execForm(last(chain, 'ENTRYPOINT')!.args);
-    expect(entrypoint[0]).toBe('node');
-    expect(path.join(repoRoot, entrypoint[1])).toBe(image === 'jit' ? jitMain : orchestratorMain);
+    const flags = IDLE_PROCESS_NODE_FLAGS.length;
+    expect(entrypoint.slice(0, flags + 1)).toEqual(['node', ...IDLE_PROCESS_NODE_FLAGS]);
+    expect(path.join(repoRoot, entrypoint[flags + 1])).toBe(image === 'jit' ? jitMain : orchestratorMain);
     const health = execForm(last(chain, 'HEALTHCHECK')!.args.replace(/^(--\S+\s+)*CMD\s+/, ''));
     expect(health[0]).toBe('node');
     // The script is copied to where the command looks for it.
@@ -178,10 +179,15 @@ describe('docker/Dockerfile', () => {
   });
 
   it('the entry points start: the spec’s `orchestrator --help` and `--help` exit 0', () => {
-    const orchestratorHelp = spawnSync(process.execPath, [orchestratorMain, 'orchestrator', '--help'], { encoding: 'utf8', timeout: 30_000 });
+    // The image's own entry point (its Node flags included), with the repository for its WORKDIR.
+    const entry = (image: 'orchestrator' | 'jit', args: string[]) => {
+      const [, ...nodeArgs] = execForm(last(images[image], 'ENTRYPOINT')!.args);
+      return spawnSync(process.execPath, [...nodeArgs, ...args], { cwd: repoRoot, encoding: 'utf8', timeout: 30_000 });
+    };
+    const orchestratorHelp = entry('orchestrator', ['orchestrator', '--help']);
     expect(orchestratorHelp.status).toBe(0);
     expect(orchestratorHelp.stdout).toContain('--turn');
-    const jitHelp = spawnSync(process.execPath, [jitMain, ...execForm(last(images.jit, 'CMD')!.args)], { encoding: 'utf8', timeout: 30_000 });
+    const jitHelp = entry('jit', execForm(last(images.jit, 'CMD')!.args));
     expect(jitHelp.status).toBe(0);
     expect(jitHelp.stdout).toContain('--input');
   });

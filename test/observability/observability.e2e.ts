@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Browser } from 'playwright-core';
+import { IDLE_PROCESS_NODE_FLAGS } from '../../libs/config/src';
 import { launchBrowser } from '../support/browser';
 import { makeIndexedClip } from '../support/media';
 import { startOrchestrator, type RunningOrchestrator } from '../support/orchestrator-process';
@@ -118,6 +119,8 @@ describe('sessions ending every way', () => {
     idle = b.sessionId;
     // The agent process's pid ends its instance id; its JIT is its child.
     const agentPid = Number(a.instance.id.split('-').pop());
+    // The provider starts its agents as jit's processes are started (IDLE_PROCESS_NODE_FLAGS).
+    expect(readFileSync(`/proc/${agentPid}/cmdline`, 'utf8').split('\0').slice(1, 1 + IDLE_PROCESS_NODE_FLAGS.length)).toEqual(IDLE_PROCESS_NODE_FLAGS);
     const jits = childrenOf(agentPid).filter((p) => p.command.includes('/jit/src/main.js'));
     expect(jits).toHaveLength(1);
     process.kill(jits[0].pid, 'SIGKILL');

@@ -4,6 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
+import { IDLE_PROCESS_NODE_FLAGS } from '../../libs/config/src';
 import { repoRoot } from './media';
 import { type ServiceProcess, startService } from './service-process';
 
@@ -20,7 +21,7 @@ export interface JitRun {
 /** Runs the JIT to completion (for flag errors and --help). */
 export function runJit(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 20000): Promise<JitRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [jitMain, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...IDLE_PROCESS_NODE_FLAGS, jitMain, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

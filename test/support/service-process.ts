@@ -4,6 +4,7 @@
  * orchestrator all log `{"port":N,"host":…,"msg":"<what> listening"}`.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { IDLE_PROCESS_NODE_FLAGS } from '../../libs/config/src';
 
 export interface ServiceProcess {
   url: string;
@@ -27,7 +28,7 @@ export function startService(
   timeoutMs = 30_000,
 ): Promise<ServiceProcess> {
   const started = Date.now();
-  const child = spawn(process.execPath, [main, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...IDLE_PROCESS_NODE_FLAGS, main, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const listening = new RegExp(`"port":(\\d+),"host":"[^"]*".*"msg":"${what} listening"`);

@@ -4,6 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { IDLE_PROCESS_NODE_FLAGS } from '../../../libs/config/src';
 import { makeIndexedClip, makeToneWav } from '../../../libs/sample-media/src';
 
 async function main(): Promise<void> {
@@ -15,6 +16,7 @@ async function main(): Promise<void> {
     makeToneWav({ channels: 2, freqs: [660, 880], seconds: 60 }),
   ]);
   const args = [
+    ...IDLE_PROCESS_NODE_FLAGS,
     join(__dirname, 'main.js'),
     ...['-i', clip, stems, 'channel_count=4', 'id=stems', mix, 'id=mix'],
     ...['--port', port, '--technical-timeout', '86400'],

@@ -7,3 +7,4 @@ export * from './agent-config';
 export * from './turn-config';
 export * from './aws-config';
 export * from './security-config';
+export * from './node-flags';

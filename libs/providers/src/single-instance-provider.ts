@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { IDLE_PROCESS_NODE_FLAGS } from '../../config/src';
 import { AgentContainers } from './agent-containers';
 import { AgentSpares, type SpareAgent } from './agent-spares';
 import { isPortFree } from './free-port';
@@ -213,7 +214,7 @@ export class SingleInstanceProvider implements InstanceProvider {
     mkdirSync(logDir, { recursive: true });
     const logFile = join(logDir, `${name}.log`);
     const out = openSync(logFile, 'a');
-    const child = spawn(process.execPath, [this.context.agentEntry, 'agent'], {
+    const child = spawn(process.execPath, [...IDLE_PROCESS_NODE_FLAGS, this.context.agentEntry, 'agent'], {
       detached: true,
       stdio: ['ignore', out, out],
       env: { ...process.env, ...this.agentEnvironment(port, 'process') },

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import type { AgentConfig } from '../../../../../libs/config/src';
+import { type AgentConfig, IDLE_PROCESS_NODE_FLAGS } from '../../../../../libs/config/src';
 import type { Logger } from '../../../../../libs/logging/src';
 import { JIT_MAIN } from '../jit-entry';
 import { reachableHost, STOP_GRACE_S, type StreamHandle, type StreamRuntime, type StreamSpec, TextTail } from './stream-runtime';
@@ -146,7 +146,7 @@ export class ProcessRuntime implements StreamRuntime {
     const env: NodeJS.ProcessEnv = { ...this.env };
     for (const name of PRIVATE_ENV) delete env[name];
     Object.assign(env, extraEnv);
-    return spawn(process.execPath, [JIT_MAIN, ...argv], {
+    return spawn(process.execPath, [...IDLE_PROCESS_NODE_FLAGS, JIT_MAIN, ...argv], {
       env,
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       // Its own process group: a Ctrl-C meant for the agent does not reach the JITs, which the
