@@ -15,7 +15,7 @@ import { MediaCatalog } from './media/media-catalog';
 import { VideoThreads } from './media/video-worker';
 import { ViewerRegistry } from './viewers/viewer-registry';
 import { launchArguments } from './standby';
-import { createCertificate } from './webrtc/peer-config';
+import { createCertificate, resolvePublicAddress } from './webrtc/peer-config';
 
 /** The player page, copied next to the compiled code by `npm run build`. */
 const PLAYER_ROOT = join(__dirname, '..', '..', '..', 'web', 'jit-player');
@@ -44,12 +44,18 @@ async function main(): Promise<void> {
   if (config.deprecatedPositional) log.warn('positional URLS are deprecated: use -i/--input');
 
   let media: MediaCatalog;
+  let publicAddress: string | undefined;
   try {
-    media = await MediaCatalog.open(config, log, videoThreads);
+    // Resolved once, while the inputs open: every viewer's extra host candidate.
+    [media, publicAddress] = await Promise.all([
+      MediaCatalog.open(config, log, videoThreads),
+      config.publicIp ? resolvePublicAddress(config.publicIp) : undefined,
+    ]);
   } catch (error) {
-    if (error instanceof InputError) fail(error.message);
+    if (error instanceof InputError || error instanceof ConfigError) fail(error.message);
     throw error;
   }
+  if (publicAddress && publicAddress !== config.publicIp) log.info({ publicIp: config.publicIp, publicAddress }, 'PUBLIC_IP resolved');
 
   let app: NestExpressApplication | undefined;
   const shutdown = async (reason: string) => {
@@ -61,7 +67,8 @@ async function main(): Promise<void> {
     clearTimeout(timer);
     process.exit(0);
   };
-  const viewers = new ViewerRegistry(config, await certificate, media, log, () => void shutdown('technical timeout'));
+  const peer = { certificate: await certificate, portMin: config.portMin, portMax: config.portMax, publicAddress };
+  const viewers = new ViewerRegistry(config, peer, media, log, () => void shutdown('technical timeout'));
   app = await NestFactory.create<NestExpressApplication>(JitModule.register({ media, viewers, viewerToken: config.viewerToken }), new ExpressAdapter(), {
     bufferLogs: true,
     cors: { origin: true, exposedHeaders: ['Location'] },

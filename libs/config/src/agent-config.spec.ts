@@ -98,11 +98,21 @@ describe('agent configuration', () => {
     expect(() => parse([], { JIT_AGENT_SECRET: SECRET, JIT_CONTAINER_PORT_MIN: '60000', JIT_CONTAINER_PORT_MAX: '60010' })).toThrow(
       /JIT_CONTAINER_PORT_BLOCK\): the range 60000-60010 holds fewer than one block of 100 ports/,
     );
-    expect(() => parse([], { JIT_AGENT_SECRET: SECRET, JIT_PUBLIC_IP: 'example.com' })).toThrow(/--public-ip \(JIT_PUBLIC_IP\)/);
+    expect(() => parse([], { JIT_AGENT_SECRET: SECRET, JIT_PUBLIC_IP: 'not a host!' })).toThrow(/--public-ip \(JIT_PUBLIC_IP\)/);
     expect(() => parse([], { JIT_AGENT_SECRET: SECRET, DOCKER_REGISTRY_USERNAME: 'u' })).toThrow(/DOCKER_REGISTRY_PASSWORD: give both/);
     expect(() => parse([], { JIT_AGENT_SECRET: SECRET, JIT_AGENT_RUNTIME: 'kubernetes' })).toThrow(/--runtime \(JIT_AGENT_RUNTIME\)/);
     expect(() => parse([], { JIT_AGENT_SECRET: SECRET, JIT_CONTAINER_BINDS: 'media' })).toThrow(/JIT_CONTAINER_BINDS/);
     expect(() => parse(['--runtime', 'vm'])).toThrow(CommanderError);
     expect(() => parse(['--bogus'])).toThrow(CommanderError);
+  });
+
+  it('takes a host name or an IP address as the public address, by variable or flag', () => {
+    for (const host of ['localhost', 'jit.example.com', '203.0.113.9', '2001:db8::7']) {
+      expect(parse([], { JIT_AGENT_SECRET: SECRET, JIT_PUBLIC_IP: host }).publicIp).toBe(host);
+      expect(parse(['--public-ip', host]).publicIp).toBe(host);
+    }
+    for (const garbage of ['not a host!', '999.1.1.1', 'http://jit.example.com', '-jit.example.com']) {
+      expect(() => parse(['--public-ip', garbage])).toThrow(/--public-ip \(JIT_PUBLIC_IP\): must be a host name .* or an IP address/);
+    }
   });
 });

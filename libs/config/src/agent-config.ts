@@ -1,6 +1,7 @@
 import { Command, Option, type OutputConfiguration } from 'commander';
 import { z } from 'zod';
 import { ConfigError, describeIssue } from './config-error';
+import { hostSetting } from './settings';
 
 /**
  * The instance agent's settings (`MAIN_MODULE=agent` or the `agent` subcommand): where it
@@ -43,7 +44,7 @@ const agentConfigSchema = z
     portBlock: int(2, 64512).default(100),
     registryUsername: z.string().min(1).optional(),
     registryPassword: z.string().min(1).optional(),
-    publicIp: z.union([z.ipv4(), z.ipv6()]).optional(),
+    publicIp: hostSetting.optional(),
     secret: z.string().optional(),
     insecure: bool.default(false),
     runtime: z.enum(AGENT_RUNTIMES).default('auto'),
@@ -129,7 +130,7 @@ export function buildAgentCommand(): Command {
     .option('--container-port-min <N>', 'Lowest port (UDP media, TCP HTTP) of the JITs (env JIT_CONTAINER_PORT_MIN, default: 49152)')
     .option('--container-port-max <N>', 'Highest port of the JITs (env JIT_CONTAINER_PORT_MAX, default: 65535)')
     .option('--container-port-block <N>', 'Ports per stream: each stream gets its own block of the range (env JIT_CONTAINER_PORT_BLOCK, default: 100)')
-    .option('--public-ip <IP>', 'Passed to the JITs as PUBLIC_IP (env JIT_PUBLIC_IP)')
+    .option('--public-ip <HOST>', 'Host name or IP address, passed to the JITs as PUBLIC_IP (env JIT_PUBLIC_IP)')
     .option('--insecure', 'Serve without a shared secret (env JIT_AGENT_INSECURE); only on a trusted network')
     .addOption(new Option('--runtime <RUNTIME>', 'How JITs run: docker, process, or auto (docker when the engine answers) (env JIT_AGENT_RUNTIME, default: auto)').choices(AGENT_RUNTIMES))
     .option('-p, --prune', 'Remove non-running containers labelled jit at start (env JIT_PRUNE)')

@@ -110,7 +110,7 @@ describe('JIT command line', () => {
   });
 
   it('names the environment variable at fault', () => {
-    expect(() => parse(['-i', 'v.mov'], { PUBLIC_IP: 'not-an-ip' })).toThrow(/PUBLIC_IP/);
+    expect(() => parse(['-i', 'v.mov'], { PUBLIC_IP: 'not a host!' })).toThrow(/PUBLIC_IP/);
     expect(() => parse(['-i', 'v.mov'], { JIT_CONTAINER_PORT_MIN: '60000', JIT_CONTAINER_PORT_MAX: '50000' })).toThrow(
       /JIT_CONTAINER_PORT_MAX/,
     );
@@ -119,5 +119,18 @@ describe('JIT command line', () => {
   it('refuses an unknown thread type and colorspace through commander', () => {
     expect(() => parse(['-i', 'v.mov', '--thread-type', 'fiber'])).toThrow(/thread-type/);
     expect(() => parse(['-i', 'v.mov', '--colorspace', 'rainbow'])).toThrow(/colorspace/);
+  });
+
+  it('takes a host name or an IP address as the public address: --public-ip, else PUBLIC_IP', () => {
+    for (const host of ['localhost', 'jit.example.com', '203.0.113.7', '2001:db8::7']) {
+      expect(parse(['-i', 'v.mov'], { PUBLIC_IP: host }).publicIp).toBe(host);
+      expect(parse(['-i', 'v.mov', '--public-ip', host]).publicIp).toBe(host);
+    }
+    expect(parse(['-i', 'v.mov', '--public-ip', 'localhost'], { PUBLIC_IP: '203.0.113.7' }).publicIp).toBe('localhost');
+    expect(parse(['-i', 'v.mov']).publicIp).toBeUndefined();
+    for (const garbage of ['not a host!', '999.1.1.1', 'http://jit.example.com']) {
+      expect(() => parse(['-i', 'v.mov'], { PUBLIC_IP: garbage })).toThrow(/--public-ip \(PUBLIC_IP\): must be a host name .* or an IP address/);
+      expect(() => parse(['-i', 'v.mov', '--public-ip', garbage])).toThrow(ConfigError);
+    }
   });
 });

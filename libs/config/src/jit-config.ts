@@ -2,6 +2,7 @@ import { Command, Option, type OutputConfiguration } from 'commander';
 import { z } from 'zod';
 import { ConfigError, describeIssue } from './config-error';
 import { inputSpecSchema, parseInputTokens } from './jit-inputs';
+import { hostSetting } from './settings';
 
 /** Default seconds a JIT waits without any viewer before it exits by itself. */
 export const DEFAULT_TECHNICAL_TIMEOUT_S = 60;
@@ -34,7 +35,8 @@ const jitConfigSchema = z
     bitrate: int(1, 10_000_000_000).optional(),
     technicalTimeout: z.coerce.number().positive().max(7 * 24 * 3600).default(DEFAULT_TECHNICAL_TIMEOUT_S),
     duration: int(1, 1_000_000_000).optional(),
-    publicIp: z.union([z.ipv4(), z.ipv6()]).optional(),
+    /** Announced as an extra ICE host candidate; a name is resolved once at start-up. */
+    publicIp: hostSetting.optional(),
     portMin: int(1024, 65535).default(49152),
     portMax: int(1024, 65535).default(65535),
     /** Viewers must present it (`?token=` or `Authorization: Bearer`) on WHEP and /status; unset: open (standalone use). */
@@ -69,7 +71,7 @@ const SOURCES: Record<string, string> = {
   frameRateNum: '--frame-rate-num',
   frameRateDen: '--frame-rate-den',
   technicalTimeout: '--technical-timeout',
-  publicIp: 'PUBLIC_IP',
+  publicIp: '--public-ip (PUBLIC_IP)',
   portMin: 'JIT_CONTAINER_PORT_MIN',
   portMax: 'JIT_CONTAINER_PORT_MAX',
   viewerToken: 'JIT_VIEWER_TOKEN',
@@ -111,7 +113,11 @@ export function buildJitCommand(): Command {
       `Seconds without any viewer before the JIT exits by itself (default: ${DEFAULT_TECHNICAL_TIMEOUT_S}); extend it for debugging`,
     )
     .option('--duration <DURATION>', 'Duration in frames (exclusive).')
-    .addHelpText('after', '\nEnvironment: PUBLIC_IP (announced in ICE candidates), JIT_CONTAINER_PORT_MIN/MAX (UDP port range for media),\nJIT_VIEWER_TOKEN (viewers must present it on WHEP and /status), JIT_SESSION_ID (logged on every line).')
+    .option(
+      '--public-ip <PUBLIC_IP>',
+      'Public (internet facing) host name or IP address of this instance, announced as an extra ICE host candidate. If omitted, env PUBLIC_IP is used.',
+    )
+    .addHelpText('after', '\nEnvironment: PUBLIC_IP (when --public-ip is not given), JIT_CONTAINER_PORT_MIN/MAX (UDP port range for media),\nJIT_VIEWER_TOKEN (viewers must present it on WHEP and /status), JIT_SESSION_ID (logged on every line).')
     .showHelpAfterError('(jit --help lists the options)')
     .exitOverride();
 }
@@ -143,7 +149,7 @@ export function parseJitConfig(
     inputs,
     verbose: o.verbose === true,
     bt2100ToneMapping: o.bt2100ToneMapping === true,
-    publicIp: env.PUBLIC_IP || undefined,
+    publicIp: (o.publicIp as string | undefined) ?? (env.PUBLIC_IP || undefined),
     portMin: env.JIT_CONTAINER_PORT_MIN || undefined,
     portMax: env.JIT_CONTAINER_PORT_MAX || undefined,
     viewerToken: env.JIT_VIEWER_TOKEN || undefined,

@@ -66,8 +66,17 @@ describe('orchestrator configuration', () => {
     [[], { DOCKER_REGISTRY_USERNAME: 'me' }, /DOCKER_REGISTRY_PASSWORD/],
     [[], { MAIN_MODULE: 'worker' }, /MAIN_MODULE/],
     [[], { JIT_AGENT_SECRET: 'short' }, /JIT_AGENT_SECRET/],
+    [[], { JIT_PUBLIC_IP: 'not a host!' }, /--public-ip\/JIT_PUBLIC_IP: must be a host name/],
+    [['--public-ip', 'not a host!'], {}, /--public-ip\/JIT_PUBLIC_IP: must be a host name/],
   ])('refuses %j %j naming the setting', (args, env, message) => {
     expect(() => parse(args, env)).toThrow(ConfigError);
     expect(() => parse(args, env)).toThrow(message);
+  });
+
+  it('takes a host name or an IP address as the public address', () => {
+    for (const host of ['localhost', 'jit.example.com', '203.0.113.9', '2001:db8::7']) {
+      expect(parse([], { JIT_PUBLIC_IP: host }).publicIp).toBe(host);
+      expect(parse(['--public-ip', host]).publicIp).toBe(host);
+    }
   });
 });

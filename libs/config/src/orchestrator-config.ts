@@ -5,7 +5,7 @@ import { AGENT_RUNTIMES, DEFAULT_JIT_IMAGE } from './agent-config';
 import { type AwsConfig, parseAwsConfig } from './aws-config';
 import { ConfigError, describeIssue } from './config-error';
 import { SECURITY_SETTINGS, securitySettingsShape } from './security-config';
-import { booleanSetting, integerSetting, secondsSetting } from './settings';
+import { booleanSetting, hostSetting, integerSetting, secondsSetting } from './settings';
 import { TURN_SETTINGS, checkTurnSettings, turnSettingsShape } from './turn-config';
 
 export const SINGLE_INSTANCE_PROVIDER = 'orchestrator.providers.single_instance_provider.SingleInstanceProvider';
@@ -64,7 +64,8 @@ const orchestratorConfigSchema = z
     verbose: booleanSetting.default(false),
     host: z.string().min(1).default('0.0.0.0'),
     port: integerSetting(0, 65535).default(8080),
-    publicIp: z.string().min(1).optional(),
+    /** Host name or IP address of the jitUrl (and the TURN server) in /session answers. */
+    publicIp: hostSetting.optional(),
     capacity: integerSetting(1, 100_000).default(64),
     turn: booleanSetting.default(false),
     providerClassPath: z.string().min(1).default(SINGLE_INSTANCE_PROVIDER),

@@ -15,3 +15,16 @@ export const integerSetting = (min: number, max: number) => z.coerce.number().in
 
 /** Seconds as a positive number. */
 export const secondsSetting = z.coerce.number().positive().max(30 * 24 * 3600);
+
+const DOTTED_NUMBERS = /^[0-9.]+$/;
+
+/**
+ * A host name (`jit.example.com`, `localhost`) or an IP address (v4 or v6): the public address
+ * settings (JIT_PUBLIC_IP, PUBLIC_IP, --public-ip) of every program. Numbers and dots alone must be
+ * an IPv4 address (`999.1.1.1` is no host name). Whoever needs an address resolves the name.
+ */
+export const hostSetting = z
+  .string()
+  .refine((s) => z.ipv4().safeParse(s).success || z.ipv6().safeParse(s).success || (z.hostname().safeParse(s).success && !DOTTED_NUMBERS.test(s)), {
+    message: 'must be a host name (such as jit.example.com) or an IP address',
+  });

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { JitConfig } from '../../../../libs/config/src';
 import type { Logger } from '../../../../libs/logging/src';
-import type { RTCCertificate } from 'werift';
 import type { MediaCatalog } from '../media/media-catalog';
+import type { PeerSettings } from '../webrtc/peer-config';
 import { Viewer } from '../webrtc/viewer';
 
 export interface JitStatus {
@@ -25,8 +25,8 @@ export class ViewerRegistry {
   private idleTimer?: NodeJS.Timeout;
 
   constructor(
-    private readonly config: JitConfig,
-    private readonly certificate: RTCCertificate,
+    private readonly config: Pick<JitConfig, 'technicalTimeout'>,
+    private readonly peer: PeerSettings,
     private readonly media: MediaCatalog,
     private readonly log: Logger,
     private readonly onTechnicalTimeout: () => void,
@@ -37,8 +37,7 @@ export class ViewerRegistry {
   async add(offer: string): Promise<{ id: string; answer: string }> {
     const id = randomUUID();
     const { viewer, answer } = await Viewer.answer(id, offer, {
-      config: this.config,
-      certificate: this.certificate,
+      peer: this.peer,
       media: this.media,
       log: this.log,
       onClosed: (closed) => this.forget(closed),

@@ -1,10 +1,9 @@
-import { MediaStreamTrack, type RTCCertificate, RTCPeerConnection, type RTCDataChannel, type RTCRtpTransceiver } from 'werift';
-import type { JitConfig } from '../../../../libs/config/src';
+import { MediaStreamTrack, RTCPeerConnection, type RTCDataChannel, type RTCRtpTransceiver } from 'werift';
 import type { Logger } from '../../../../libs/logging/src';
 import { parseControlMessage, type ServerMessage } from '../control/control-messages';
 import type { MediaCatalog, MediaPipeline } from '../media/media-catalog';
 import { Playback } from '../playback/playback';
-import { peerConfig } from './peer-config';
+import { peerConfig, type PeerSettings } from './peer-config';
 import { AudioRtpOutput, VideoRtpOutput } from './rtp-outputs';
 import type { VideoCodecName } from '../media/video-encoder';
 
@@ -49,11 +48,11 @@ export class Viewer {
   static async answer(
     id: string,
     offer: string,
-    deps: { config: JitConfig; certificate: RTCCertificate; media: MediaCatalog; log: Logger; onClosed: (viewer: Viewer) => void },
+    deps: { peer: PeerSettings; media: MediaCatalog; log: Logger; onClosed: (viewer: Viewer) => void },
   ): Promise<{ viewer: Viewer; answer: string }> {
     const started = performance.now();
     const log = deps.log.child({ viewer: id });
-    const pc = new RTCPeerConnection(peerConfig(deps.config, deps.certificate));
+    const pc = new RTCPeerConnection(peerConfig(deps.peer));
     let pipeline: MediaPipeline | undefined;
     try {
       try {
