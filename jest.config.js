@@ -6,7 +6,7 @@ const path = require('node:path');
 module.exports = {
   preset: 'ts-jest',
   testEnvironment: 'node',
-  roots: ['apps', 'libs', 'test']
+  roots: ['apps', 'libs', 'workflows', 'activities', 'test']
     .map((d) => path.join(__dirname, d))
     .filter((d) => fs.existsSync(d)),
   testMatch: ['**/*.spec.ts', '**/*.e2e.ts'],

@@ -5,6 +5,8 @@
 #   ffmpeg / ffprobe     Debian package `ffmpeg`             always
 #   /usr/bin/chromium    Debian package `chromium` (+ fonts)  with --test (end-to-end tests)
 #   turnserver           Debian package `coturn`              with --test, or when JIT_TURN is set
+#   java, mvn            Debian packages `default-jre-headless`, `maven`: with --unit or --test
+#                        (Temporal's time-skipping test server, scripts/temporal-test-server.sh)
 #   node_modules         npm ci, when missing or package-lock.json changed since the last run
 #
 # As root, missing packages are installed with apt-get; otherwise it says what to install.
@@ -13,11 +15,13 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 want_test=0
+want_unit=0
 for arg in "$@"; do
   case "$arg" in
-    --test) want_test=1 ;;
+    --test) want_test=1; want_unit=1 ;;
+    --unit) want_unit=1 ;;
     -h|--help)
-      echo "usage: bash scripts/setup.sh [--test]"
+      echo "usage: bash scripts/setup.sh [--unit | --test]"
       exit 0
       ;;
     *)
@@ -112,3 +116,9 @@ if [ "$want_test" -eq 1 ] || [ -n "${JIT_TURN:-}" ]; then
   ensure turnserver turnserver coturn
 fi
 
+# The unit tests' Temporal: the time-skipping test server on the JVM, its jars from Maven Central.
+if [ "$want_unit" -eq 1 ]; then
+  ensure java java default-jre-headless
+  ensure mvn mvn maven
+  bash scripts/temporal-test-server.sh --prepare
+fi
