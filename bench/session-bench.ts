@@ -24,6 +24,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Browser } from 'playwright-core';
+import type { SessionAnswer } from '../libs/protocol/src';
 import { launchBrowser, openPlayer, pageLog } from '../test/support/browser';
 import { startOrchestrator, type RunningOrchestrator } from '../test/support/orchestrator-process';
 import { connect, disconnect, waitForFrame } from '../test/support/player';
@@ -136,7 +137,7 @@ interface StartTimeline {
   jitPid?: number;
 }
 
-function startTimeline(orch: RunningOrchestrator, session: SessionView, postSent: number, postAnswered: number): StartTimeline {
+function startTimeline(orch: RunningOrchestrator, session: SessionAnswer, postSent: number, postAnswered: number): StartTimeline {
   const spawned = agentOf(orch, session.sessionId);
   const logFile = agentLogFile(orch, session.sessionId);
   const agentLog = existsSync(logFile) ? logLines(readFileSync(logFile, 'utf8')) : [];
@@ -213,15 +214,6 @@ function jitFailure(orch: RunningOrchestrator, sessionId: string): string {
 // ---------------------------------------------------------------------------------------------
 // Sessions over the REST API
 
-interface SessionView {
-  sessionId: string;
-  state: string;
-  jitUrl: string | null;
-  instance: { id: string; provider: string } | null;
-  timings: { createdAt: string; instanceReadyAt: string | null; runningAt: string | null; endedAt?: string | null };
-  lastError: string | null;
-}
-
 /** Everything that ran for a session, for the check that nothing is left. */
 interface Started {
   agentPid?: number;
@@ -231,7 +223,7 @@ interface Started {
 }
 const everything: Started[] = [];
 
-function remember(orch: RunningOrchestrator, s: SessionView): void {
+function remember(orch: RunningOrchestrator, s: SessionAnswer): void {
   const m = /^local-(\d+)-(\d+)$/.exec(s.instance?.id ?? '');
   const started: Started = { agentPort: m ? Number(m[1]) : undefined, agentPid: m ? Number(m[2]) : undefined, jitUrl: s.jitUrl ?? undefined };
   const tl = startTimeline(orch, s, NaN, NaN);
@@ -300,7 +292,7 @@ async function sequentialRun(browser: Browser, orch: RunningOrchestrator, clip: 
   try {
     const created = await createSession(orch, clip, true);
     if (created.status !== 201) throw new Error(`POST /session: ${created.status} ${JSON.stringify(created.body).slice(0, 500)}`);
-    const session = created.body as SessionView;
+    const session = created.body as SessionAnswer;
     remember(orch, session);
     const jitUrl = session.jitUrl!;
     const t1 = Date.now();
@@ -437,7 +429,7 @@ async function batch(orch: RunningOrchestrator, clip: string, wait: boolean): Pr
     return good;
   });
   const seenRunning = new Map<string, number>();
-  const finals = new Map<string, SessionView>();
+  const finals = new Map<string, SessionAnswer>();
   if (wait) {
     for (const a of ok) {
       seenRunning.set(a.body.sessionId, a.answered);
@@ -451,7 +443,7 @@ async function batch(orch: RunningOrchestrator, clip: string, wait: boolean): Pr
         await sleep((i * 200) / ok.length);
         for (;;) {
           const r = await http('GET', `${orch.url}/session/${a.body.sessionId}`);
-          const s = r.body as SessionView;
+          const s = r.body as SessionAnswer;
           if (r.status === 200 && s.state === 'running') {
             seenRunning.set(s.sessionId, Date.now());
             finals.set(s.sessionId, s);

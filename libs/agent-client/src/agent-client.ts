@@ -1,21 +1,5 @@
-import { z } from 'zod';
+import { type AgentStatus, agentStatusSchema, type StreamRequest, type StreamStarted, streamStartedSchema } from '../../protocol/src';
 import type { StreamSpec } from '../../sessions/src';
-
-const streamStatusSchema = z.object({
-  id: z.string(),
-  state: z.enum(['starting', 'running', 'exited']),
-  port: z.number().int(),
-  whepPath: z.string().default('/whep'),
-  exitCode: z.number().nullable().optional(),
-  jit: z.object({ idleSeconds: z.number(), uptimeSeconds: z.number(), viewers: z.number() }).partial().passthrough().optional(),
-});
-const agentStatusSchema = z.object({
-  upSince: z.string(),
-  idleSince: z.string().nullable(),
-  streams: z.array(streamStatusSchema.passthrough()),
-});
-export type AgentStatus = z.infer<typeof agentStatusSchema>;
-export type StreamStatus = z.infer<typeof streamStatusSchema>;
 
 /** The agent answered with an error status; `retryable` is false for what a retry cannot fix. */
 export class AgentError extends Error {
@@ -51,8 +35,9 @@ export class AgentClient {
   }
 
   /** Starts a stream; `session` names its session in the agent's and the JIT's logs and sets the token the JIT requires from viewers. */
-  async startStream(id: string, spec: StreamSpec, session: { sessionId?: string; viewerToken?: string } = {}): Promise<{ id: string; port: number }> {
-    return z.object({ id: z.string(), port: z.number().int() }).passthrough().parse(await this.call('POST', '/streams', { id, ...spec, ...session }));
+  async startStream(id: string, spec: StreamSpec, session: Pick<StreamRequest, 'sessionId' | 'viewerToken'> = {}): Promise<StreamStarted> {
+    const request: StreamRequest = { id, ...spec, ...session };
+    return streamStartedSchema.parse(await this.call('POST', '/streams', request));
   }
 
   /** Stops a stream; a stream the agent does not know is already stopped. */

@@ -1,6 +1,7 @@
 import { Controller, Get, Inject, UseGuards } from '@nestjs/common';
 import { MediaCatalog } from '../media/media-catalog';
-import { ViewerRegistry, type JitStatus } from '../viewers/viewer-registry';
+import type { JitStatus } from '../../../../libs/protocol/src';
+import { ViewerRegistry } from '../viewers/viewer-registry';
 import { ViewerTokenGuard } from './viewer-token.guard';
 
 @Controller()
@@ -13,7 +14,7 @@ export class StatusController {
   /** What the agent polls: playback state, viewers and how long nobody has done anything. */
   @Get('status')
   @UseGuards(ViewerTokenGuard)
-  status(): JitStatus & { media: MediaCatalog['summary']; nextViewerReady: boolean } {
+  status(): JitStatus {
     return { ...this.viewers.status(), media: this.media.summary, nextViewerReady: this.media.nextViewerReady };
   }
 

@@ -1,5 +1,6 @@
 import type { JitConfig } from '../../../../libs/config/src';
 import type { Logger } from '../../../../libs/logging/src';
+import type { JitMedia } from '../../../../libs/protocol/src';
 import { AudioProgram } from './audio-program';
 import { AudioReader } from './audio-reader';
 import { InputError, type InputSource, resolveInputSource } from './input-location';
@@ -21,11 +22,8 @@ export interface MediaPipeline {
 /** A viewer's opened inputs, before an encoder is chosen for the codec it negotiated. */
 type MediaSources = Pick<MediaPipeline, 'video' | 'audio' | 'close'>;
 
-export interface MediaSummary {
-  video: VideoStreamInfo & { url: string; id?: string };
-  audio: { url: string; id?: string; channels: number }[];
-  output: { width: number; height: number; frameRate: Rational; frameCount: number };
-}
+/** The inputs and the output picture, as `GET /status` shows them. */
+export type MediaSummary = JitMedia;
 
 /**
  * The inputs of this JIT, checked once at start-up (so a missing file or an unreadable

@@ -1,18 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { JitConfig } from '../../../../libs/config/src';
 import type { Logger } from '../../../../libs/logging/src';
+import type { JitStatus } from '../../../../libs/protocol/src';
 import type { MediaCatalog } from '../media/media-catalog';
 import type { PeerSettings } from '../webrtc/peer-config';
 import { Viewer } from '../webrtc/viewer';
-
-export interface JitStatus {
-  state: 'idle' | 'paused' | 'playing' | 'ended';
-  frame: number | null;
-  viewers: number;
-  idleSeconds: number;
-  uptimeSeconds: number;
-  viewerList: { id: string; codec: string; state: string; frame: number; connectedSeconds: number }[];
-}
 
 /**
  * The viewers of this JIT and the activity the agent watches: the process exits by
@@ -56,7 +48,8 @@ export class ViewerRegistry {
     return true;
   }
 
-  status(): JitStatus {
+  /** The viewers' part of the JIT's `GET /status`. */
+  status(): Omit<JitStatus, 'media' | 'nextViewerReady'> {
     const list = [...this.viewers.values()];
     const latest = list.reduce<Viewer | undefined>((a, v) => (!a || v.lastActivity > a.lastActivity ? v : a), undefined);
     const activity = Math.max(this.lastActivity, ...list.map((v) => v.lastActivity));

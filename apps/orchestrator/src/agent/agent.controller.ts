@@ -17,9 +17,8 @@ import {
 } from '@nestjs/common';
 import { Public } from './agent-auth.guard';
 import { NoFreePortError } from './ports';
-import type { RuntimeKind } from './runtime/stream-runtime';
+import type { AgentStatus, StreamStarted } from '../../../../libs/protocol/src';
 import {
-  type AgentStatus,
   JitStartError,
   JitStartTimeoutError,
   StreamConflictError,
@@ -47,7 +46,7 @@ export class AgentController {
   /** 201 once the JIT answers /health. */
   @Post('streams')
   @HttpCode(201)
-  async start(@Body() body: unknown): Promise<{ id: string; port: number; runtime: RuntimeKind }> {
+  async start(@Body() body: unknown): Promise<StreamStarted> {
     try {
       const { request, args } = parseStreamRequest(body);
       return await this.streams.start(request, args);

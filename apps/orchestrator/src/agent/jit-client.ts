@@ -1,14 +1,4 @@
-import { z } from 'zod';
-
-/** The part of the JIT's `GET /status` the agent relies on (the rest is passed through as it is). */
-export const jitStatusSchema = z.looseObject({
-  state: z.string(),
-  frame: z.number().nullable(),
-  viewers: z.number(),
-  idleSeconds: z.number(),
-  uptimeSeconds: z.number(),
-});
-export type JitStatus = z.infer<typeof jitStatusSchema>;
+import { type JitStatus, jitStatusSchema } from '../../../../libs/protocol/src';
 
 /**
  * The JIT's `/status` (with its viewer token, when it has one), or undefined when it does not

@@ -1,8 +1,26 @@
 import { createServer, type Server } from 'node:http';
 import pino from 'pino';
+import { agentStatusSchema, type JitStatus } from '../../../../libs/protocol/src';
 import { PortBlocks } from './ports';
-import type { StreamHandle, StreamRuntime, StreamSpec } from './runtime/stream-runtime';
+import type { JitLaunch, StreamHandle, StreamRuntime } from './runtime/stream-runtime';
 import { JitStartError, StreamManager } from './stream-manager';
+
+const rate = { num: 25, den: 1 };
+/** What a JIT with one 10-frame video input and no viewer answers on /status. */
+const IDLE_JIT: JitStatus = {
+  state: 'idle',
+  frame: null,
+  viewers: 0,
+  idleSeconds: 0,
+  uptimeSeconds: 5,
+  viewerList: [],
+  media: {
+    video: { url: 'v.mov', codec: 'prores', width: 320, height: 180, sourceRate: rate, sampleAspect: { num: 1, den: 1 }, frameCount: 10 },
+    audio: [],
+    output: { width: 320, height: 180, frameRate: rate, frameCount: 10 },
+  },
+  nextViewerReady: true,
+};
 
 /** A JIT stand-in: answers /health and /status like the JIT, on a real port. */
 async function fakeJit(status: { viewers: number; idleSeconds: number }): Promise<Server> {
@@ -10,7 +28,7 @@ async function fakeJit(status: { viewers: number; idleSeconds: number }): Promis
     res.setHeader('content-type', 'application/json');
     if (req.url === '/health') return res.end(JSON.stringify({ status: 'ok', uptimeSeconds: 1 }));
     // read at each request: a test changes it
-    res.end(JSON.stringify({ state: 'paused', frame: 0, uptimeSeconds: 5, ...status }));
+    res.end(JSON.stringify({ ...IDLE_JIT, ...status }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return server;
@@ -19,13 +37,13 @@ async function fakeJit(status: { viewers: number; idleSeconds: number }): Promis
 /** A runtime whose first start fails as a JIT does when its port is taken, then serves `jit`. */
 class ClashingRuntime implements StreamRuntime {
   readonly kind = 'process' as const;
-  specs: StreamSpec[] = [];
+  specs: JitLaunch[] = [];
   constructor(private readonly jit: Server) {}
   async prepare(): Promise<void> {}
   list(): StreamHandle[] {
     return [];
   }
-  async start(spec: StreamSpec): Promise<StreamHandle> {
+  async start(spec: JitLaunch): Promise<StreamHandle> {
     this.specs.push(spec);
     const clash = this.specs.length === 1;
     const address = this.jit.address() as { port: number };
@@ -73,6 +91,8 @@ describe('stream manager', () => {
     const status = await manager.status();
     expect(Math.abs(Date.parse(status.idleSince!) - (Date.now() - 30_000))).toBeLessThan(1000);
     expect(status.streams[0]).toMatchObject({ id: 's', state: 'running', jit: { viewers: 0, idleSeconds: 30 } });
+    // What the agent answers is what its clients (libs/agent-client) read, unchanged.
+    expect(agentStatusSchema.parse(JSON.parse(JSON.stringify(status)))).toEqual(status);
     jitStatus.viewers = 1;
     expect((await manager.status()).idleSince).toBeNull();
     jitStatus.viewers = 0;

@@ -1,29 +1,8 @@
 import type { Logger } from '../../../../libs/logging/src';
-import { fetchJitStatus, jitHealthy, type JitStatus } from './jit-client';
+import type { AgentStatus, AgentStreamStatus, RuntimeKind, StreamRequest, StreamStarted, StreamState } from '../../../../libs/protocol/src';
+import { fetchJitStatus, jitHealthy } from './jit-client';
 import type { PortBlocks } from './ports';
-import type { RuntimeKind, StreamHandle, StreamRuntime } from './runtime/stream-runtime';
-import type { StreamRequest } from './stream-request';
-
-export type StreamState = 'starting' | 'running' | 'exited';
-
-/** One stream in `GET /status`. */
-export interface StreamStatus {
-  id: string;
-  state: StreamState;
-  runtime: RuntimeKind;
-  port: number;
-  whepPath: '/whep';
-  startedAt: string;
-  exitCode?: number | null;
-  /** The JIT's own `GET /status`, while it runs and answers. */
-  jit?: JitStatus;
-}
-
-export interface AgentStatus {
-  upSince: string;
-  idleSince: string | null;
-  streams: StreamStatus[];
-}
+import type { StreamHandle, StreamRuntime } from './runtime/stream-runtime';
 
 /** The id names a stream that is starting or running. */
 export class StreamConflictError extends Error {
@@ -118,7 +97,7 @@ export class StreamManager {
     return this.runtime.kind;
   }
 
-  async start(request: StreamRequest, args: string[]): Promise<{ id: string; port: number; runtime: RuntimeKind }> {
+  async start(request: StreamRequest, args: string[]): Promise<StreamStarted> {
     const { id } = request;
     const existing = this.streams.get(id);
     if (existing && existing.state !== 'exited') throw new StreamConflictError(`stream ${id} is already ${existing.state}`);
@@ -242,7 +221,7 @@ export class StreamManager {
       entries.map((e) => (e.state === 'running' && e.handle ? fetchJitStatus(e.handle.url, e.viewerToken) : Promise.resolve(undefined))),
     );
     const now = Date.now();
-    const streams = entries.map((e, i): StreamStatus => ({
+    const streams = entries.map((e, i): AgentStreamStatus => ({
       id: e.id,
       state: e.state,
       runtime: e.runtime,

@@ -1,60 +1,17 @@
 import { CommanderError } from 'commander';
-import { z } from 'zod';
-import { COLORSPACES, ConfigError, THREAD_TYPES, inputSpecSchema, parseJitConfig } from '../../../../libs/config/src';
+import type { z } from 'zod';
+import { ConfigError, parseJitConfig } from '../../../../libs/config/src';
+import { type LaunchOptions, type StreamRequest, streamRequestSchema } from '../../../../libs/protocol/src';
 
 /**
- * `POST /streams`: what the orchestrator asks for, in the JIT's own option names. Types are
- * checked here; value ranges and combinations are checked by the JIT's own configuration
- * schema (libs/config parseJitConfig) on the command line built from it, so the agent accepts
- * exactly what the JIT accepts.
+ * `POST /streams` (libs/protocol streamRequestSchema): what the orchestrator asks for, in the
+ * JIT's own option names. Types are checked by the schema; value ranges and combinations are
+ * checked by the JIT's own configuration schema (libs/config parseJitConfig) on the command line
+ * built from it, so the agent accepts exactly what the JIT accepts.
  */
 
-export const STREAM_ID = /^[A-Za-z0-9_-]{1,64}$/;
-
-const inputSchema = z.strictObject({
-  ...inputSpecSchema.shape,
-  url: inputSpecSchema.shape.url
-    .refine((u) => !u.startsWith('-'), { message: 'must not start with "-"' })
-    .refine((u) => !/^(channel_count|id)=/.test(u), { message: 'must not start with channel_count= or id=' }),
-});
-
-const integer = z.number().int();
-
-/** Every JIT option a stream may set, with its JSON type (ranges: see parseJitConfig). */
-export const streamOptionsSchema = z.strictObject({
-  lowres: integer.optional(),
-  width: integer.optional(),
-  height: integer.optional(),
-  frameRateNum: integer.optional(),
-  frameRateDen: integer.optional(),
-  sampleAspectNum: integer.optional(),
-  sampleAspectDen: integer.optional(),
-  colorspace: z.enum(COLORSPACES).optional(),
-  bt2100ToneMapping: z.boolean().optional(),
-  duration: integer.optional(),
-  bitrate: integer.optional(),
-  region: z.string().optional(),
-  channels: integer.optional(),
-  cho: integer.optional(),
-  threads: integer.optional(),
-  threadType: z.enum(THREAD_TYPES).optional(),
-  technicalTimeout: z.number().optional(),
-});
-export type StreamOptions = z.infer<typeof streamOptionsSchema>;
-
-export const streamRequestSchema = z.strictObject({
-  id: z.string().regex(STREAM_ID, 'must be 1-64 characters of A-Z a-z 0-9 _ -'),
-  /** The orchestrator's session: on the agent's and the JIT's log lines about this stream. */
-  sessionId: z.string().regex(STREAM_ID, 'must be 1-64 characters of A-Z a-z 0-9 _ -').optional(),
-  /** The token the JIT then requires from viewers (WHEP, /status); without it the JIT is open. */
-  viewerToken: z.string().regex(/^[A-Za-z0-9_-]{16,256}$/, 'must be 16-256 characters of A-Z a-z 0-9 _ -').optional(),
-  inputs: z.array(inputSchema).min(1, 'at least one input (the video) is required'),
-  options: streamOptionsSchema.optional(),
-});
-export type StreamRequest = z.infer<typeof streamRequestSchema>;
-
 /** The JIT flag of each option: the one place options become command-line flags. */
-const FLAGS: { [K in keyof StreamOptions]-?: string } = {
+const FLAGS: { [K in keyof LaunchOptions]-?: string } = {
   lowres: '--lowres',
   width: '--width',
   height: '--height',
@@ -85,7 +42,7 @@ export function jitArgs(request: Pick<StreamRequest, 'inputs' | 'options'>): str
     if (input.channelCount !== undefined) args.push(`channel_count=${input.channelCount}`);
     if (input.id !== undefined) args.push(`id=${input.id}`);
   }
-  for (const [key, value] of Object.entries(request.options ?? {}) as [keyof StreamOptions, unknown][]) {
+  for (const [key, value] of Object.entries(request.options ?? {}) as [keyof LaunchOptions, unknown][]) {
     if (value === undefined || value === false) continue;
     args.push(FLAGS[key]);
     if (value !== true) args.push(String(value));

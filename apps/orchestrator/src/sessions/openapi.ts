@@ -1,25 +1,23 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { z } from 'zod';
+import { sessionAnswerSchema } from '../../../../libs/protocol/src';
 import { sessionRequestSchema, streamOptionsSchema } from '../../../../libs/sessions/src';
 
-const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+/** A schema's JSON Schema; `refs`: schemas inside it that are components of their own, by name. */
+const json = (schema: z.ZodType, refs: Record<string, z.ZodType> = {}) =>
+  z.toJSONSchema(schema, {
+    io: 'input',
+    unrepresentable: 'any',
+    override: (ctx) => {
+      const inner: unknown = ctx.zodSchema;
+      const name = Object.keys(refs).find((key) => refs[key] === inner);
+      if (!name || inner === schema) return;
+      for (const key of Object.keys(ctx.jsonSchema)) delete (ctx.jsonSchema as Record<string, unknown>)[key];
+      ctx.jsonSchema.$ref = `#/components/schemas/${name}`;
+    },
+  }) as Record<string, unknown>;
 
-const session = {
-  type: 'object',
-  properties: {
-    sessionId: { type: 'string', example: 'session-2026-11-25-0a1b2c3d4e' },
-    state: { type: 'string', enum: ['provisioning', 'starting', 'running', 'restarting', 'stopping', 'ended', 'failed'] },
-    jitUrl: { type: ['string', 'null'], description: 'WHEP URL of the stream while it runs' },
-    iceServers: { type: 'array', items: { type: 'object' } },
-    instance: { type: ['object', 'null'], properties: { id: { type: 'string' }, provider: { type: 'string' } } },
-    restarts: { type: 'integer' },
-    timings: { type: 'object' },
-    lastError: { type: ['string', 'null'] },
-    failedStep: { type: ['string', 'null'], enum: ['instance', 'stream', 'watch', 'restart', null] },
-    endReason: { type: ['string', 'null'], enum: ['killed', 'idle', 'max-uptime', 'stream-exited', 'failed', 'cancelled', null] },
-    request: { $ref: '#/components/schemas/SessionRequest' },
-  },
-};
+const session = json(sessionAnswerSchema, { SessionRequest: sessionRequestSchema });
 const error = { type: 'object', properties: { statusCode: { type: 'integer' }, message: { type: 'string' } } };
 const reply = (description: string, schema: object = { $ref: '#/components/schemas/Session' }) => ({
   description,
@@ -32,7 +30,7 @@ const health = {
 };
 const idParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
 
-/** The REST API as OpenAPI 3.1, its request bodies generated from the same zod schemas that validate them. */
+/** The REST API as OpenAPI 3.1, its bodies generated from the zod schemas that validate (or type) them. */
 export function openApiDocument(): OpenAPIObject {
   return {
     openapi: '3.1.0',
@@ -61,7 +59,7 @@ export function openApiDocument(): OpenAPIObject {
           },
         },
       },
-      '/sessions': { get: { summary: 'Running sessions', responses: { 200: reply('the sessions', { type: 'array', items: session }) } } },
+      '/sessions': { get: { summary: 'Running sessions', responses: { 200: reply('the sessions', { type: 'array', items: { $ref: '#/components/schemas/Session' } }) } } },
       '/session/{id}': {
         get: { summary: 'A session', parameters: [idParameter], responses: { 200: reply('the session'), 404: reply('unknown session', error) } },
         delete: {

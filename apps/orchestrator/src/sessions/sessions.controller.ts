@@ -1,10 +1,11 @@
 import { Body, Controller, Delete, Get, HttpException, HttpStatus, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { z } from 'zod';
+import type { SessionAnswer } from '../../../../libs/protocol/src';
 import { type SessionRequest, type StreamOptions, sessionRequestSchema, streamOptionsSchema } from '../../../../libs/sessions/src';
 import { SESSION_LOCAL } from '../metrics/request-logs';
 import { InputPolicyPipe } from '../security/input-policy.pipe';
-import { type SessionView, SessionsService } from './sessions.service';
+import { SessionsService } from './sessions.service';
 import { ZodBodyPipe } from './zod-body.pipe';
 
 const sessionIdSchema = z.string().regex(/^session-[0-9a-z-]{1,64}$/);
@@ -20,7 +21,7 @@ export class SessionsController {
     @Body(new ZodBodyPipe(sessionRequestSchema), InputPolicyPipe) request: SessionRequest,
     @Query('wait') wait: string | undefined,
     @Res({ passthrough: true }) res: Response,
-  ): Promise<SessionView> {
+  ): Promise<SessionAnswer> {
     const waiting = wait !== 'false';
     try {
       const view = await this.sessions.create(request, waiting);
@@ -39,22 +40,22 @@ export class SessionsController {
   }
 
   @Get('sessions')
-  list(): Promise<SessionView[]> {
+  list(): Promise<SessionAnswer[]> {
     return this.sessions.list();
   }
 
   @Get('session/:id')
-  get(@Param('id') id: string): Promise<SessionView> {
+  get(@Param('id') id: string): Promise<SessionAnswer> {
     return this.sessions.get(this.checked(id));
   }
 
   @Post('session/:id/restart')
-  restart(@Param('id') id: string, @Body(new ZodBodyPipe(streamOptionsSchema)) options: StreamOptions): Promise<SessionView> {
+  restart(@Param('id') id: string, @Body(new ZodBodyPipe(streamOptionsSchema)) options: StreamOptions): Promise<SessionAnswer> {
     return this.sessions.restart(this.checked(id), options);
   }
 
   @Delete('session/:id')
-  end(@Param('id') id: string): Promise<SessionView> {
+  end(@Param('id') id: string): Promise<SessionAnswer> {
     return this.sessions.end(this.checked(id));
   }
 

@@ -13,6 +13,7 @@ import {
 import { AGENT_SECRET, ORCHESTRATOR_CONFIG, TEMPORAL_CLIENT } from '../../../../activities/src';
 import type { OrchestratorConfig } from '../../../../libs/config/src';
 import { viewerToken } from '../../../../libs/security/src';
+import type { SessionAnswer } from '../../../../libs/protocol/src';
 import type { SessionRequest, StreamOptions } from '../../../../libs/sessions/src';
 import {
   RUNNING_SESSIONS_QUERY,
@@ -35,20 +36,6 @@ import {
 import { TEMPORAL_OPTIONS, type TemporalOptions } from '../temporal/temporal.module';
 import { IceServers } from '../turn/ice-servers.service';
 
-/** A session as the REST API shows it. */
-export interface SessionView {
-  sessionId: string;
-  state: SessionState['phase'];
-  jitUrl: string | null;
-  iceServers: { urls: string[]; username?: string; credential?: string }[];
-  instance: { id: string; provider: string } | null;
-  restarts: number;
-  timings: SessionState['timings'];
-  lastError: string | null;
-  failedStep: SessionState['failedStep'];
-  endReason: SessionState['endReason'];
-  request: SessionRequest;
-}
 
 
 /** How long an admission may wait for the capacity ledger (its worker may be down). */
@@ -69,7 +56,7 @@ export class SessionsService {
   ) {}
 
   /** Starts a session; with `wait`, resolves once its stream runs (or it failed). */
-  async create(request: SessionRequest, wait: boolean): Promise<SessionView> {
+  async create(request: SessionRequest, wait: boolean): Promise<SessionAnswer> {
     const sessionId = `session-${new Date().toISOString().slice(0, 10)}-${randomBytes(5).toString('hex')}`;
     await this.takeSlot(sessionId);
     const input: SessionWorkflowInput = {
@@ -153,21 +140,21 @@ export class SessionsService {
     return ids;
   }
 
-  async get(sessionId: string): Promise<SessionView> {
+  async get(sessionId: string): Promise<SessionAnswer> {
     return this.view(await this.found(sessionId, (handle) => handle.query(stateQuery)));
   }
 
-  async list(): Promise<SessionView[]> {
-    const views: SessionView[] = [];
+  async list(): Promise<SessionAnswer[]> {
+    const views: SessionAnswer[] = [];
     for await (const execution of this.client.workflow.list({ query: RUNNING_SESSIONS_QUERY })) {
-      views.push(await this.get(execution.workflowId).catch(() => null as unknown as SessionView));
+      views.push(await this.get(execution.workflowId).catch(() => null as unknown as SessionAnswer));
       if (views.length >= 1000) break;
     }
     return views.filter(Boolean);
   }
 
   /** Restarts the stream, with new options when given; resolves once it runs again (or the session failed). */
-  async restart(sessionId: string, options: StreamOptions): Promise<SessionView> {
+  async restart(sessionId: string, options: StreamOptions): Promise<SessionAnswer> {
     const state = await this.found(sessionId, async (handle) => {
       try {
         return await handle.executeUpdate(restartUpdate, { args: [options] });
@@ -180,7 +167,7 @@ export class SessionsService {
   }
 
   /** Ends a session: the stream stops and the instance is released before this resolves. */
-  async end(sessionId: string): Promise<SessionView> {
+  async end(sessionId: string): Promise<SessionAnswer> {
     const state = await this.found(sessionId, async (handle) => {
       const { status } = await handle.describe();
       if (status.name === 'RUNNING') await handle.signal(killSignal);
@@ -198,7 +185,8 @@ export class SessionsService {
     }
   }
 
-  private view(state: SessionState): SessionView {
+  /** A session as the REST API shows it. */
+  private view(state: SessionState): SessionAnswer {
     const host = this.config.publicIp ?? state.streamHost;
     return {
       sessionId: state.sessionId,

@@ -4,7 +4,7 @@ import type { AgentConfig } from '../../../../../libs/config/src';
 import { demuxLogs, imageReference, pullImage } from '../../../../../libs/docker/src';
 import type { Logger } from '../../../../../libs/logging/src';
 import { jitCommand, jitEnvironment } from './process-runtime';
-import { reachableHost, STOP_GRACE_S, type StreamHandle, type StreamRuntime, type StreamSpec, TextTail } from './stream-runtime';
+import { reachableHost, STOP_GRACE_S, type StreamHandle, type StreamRuntime, type JitLaunch, TextTail } from './stream-runtime';
 
 /** Every JIT container carries `jit=true` and `jit.stream=<id>`. */
 export const JIT_LABEL = 'jit';
@@ -154,7 +154,7 @@ export class DockerRuntime implements StreamRuntime {
     this.log.info({ image: this.image }, 'JITs run as Docker containers (image pulled)');
   }
 
-  async start(spec: StreamSpec): Promise<StreamHandle> {
+  async start(spec: JitLaunch): Promise<StreamHandle> {
     const { config } = this;
     const bridge = config.containerNetwork === 'bridge';
     const hostIp = config.host === '0.0.0.0' || config.host === '::' ? '' : config.host;

@@ -2,13 +2,13 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { type AgentConfig, IDLE_PROCESS_NODE_FLAGS } from '../../../../../libs/config/src';
 import type { Logger } from '../../../../../libs/logging/src';
 import { JIT_MAIN } from '../jit-entry';
-import { reachableHost, STOP_GRACE_S, type StreamHandle, type StreamRuntime, type StreamSpec, TextTail } from './stream-runtime';
+import { reachableHost, STOP_GRACE_S, type StreamHandle, type StreamRuntime, type JitLaunch, TextTail } from './stream-runtime';
 
 /** Variables of the agent that its JITs must not see. */
 const PRIVATE_ENV = ['JIT_AGENT_SECRET', 'DOCKER_REGISTRY_PASSWORD', 'DOCKER_REGISTRY_USERNAME', 'PUBLIC_IP'];
 
 /** The environment of a JIT: PUBLIC_IP, its own UDP range, its session's viewer token and id. */
-export function jitEnvironment(config: Pick<AgentConfig, 'publicIp'>, spec: StreamSpec): Record<string, string> {
+export function jitEnvironment(config: Pick<AgentConfig, 'publicIp'>, spec: JitLaunch): Record<string, string> {
   return {
     ...(config.publicIp ? { PUBLIC_IP: config.publicIp } : {}),
     ...(spec.viewerToken ? { JIT_VIEWER_TOKEN: spec.viewerToken } : {}),
@@ -19,7 +19,7 @@ export function jitEnvironment(config: Pick<AgentConfig, 'publicIp'>, spec: Stre
 }
 
 /** The JIT command line: the request's, then where it listens. */
-export function jitCommand(config: Pick<AgentConfig, 'verbose'>, spec: StreamSpec, host: string): string[] {
+export function jitCommand(config: Pick<AgentConfig, 'verbose'>, spec: JitLaunch, host: string): string[] {
   return [...spec.args, '--host', host, '--port', String(spec.ports.first), ...(config.verbose ? ['--verbose'] : [])];
 }
 
@@ -110,7 +110,7 @@ export class ProcessRuntime implements StreamRuntime {
     this.standby = this.spawnStandby();
   }
 
-  async start(spec: StreamSpec): Promise<StreamHandle> {
+  async start(spec: JitLaunch): Promise<StreamHandle> {
     const argv = jitCommand(this.config, spec, this.config.host);
     const env = jitEnvironment(this.config, spec);
     const standby = this.standby;

@@ -1,9 +1,8 @@
+import type { RuntimeKind } from '../../../../../libs/protocol/src';
 import type { PortBlock } from '../ports';
 
-export type RuntimeKind = 'process' | 'docker';
-
 /** What a runtime starts: one JIT with its command line and its port block. */
-export interface StreamSpec {
+export interface JitLaunch {
   id: string;
   /** The JIT command line without --host, --port and --verbose (see stream-request.ts jitArgs). */
   args: string[];
@@ -36,7 +35,7 @@ export interface StreamRuntime {
   readonly kind: RuntimeKind;
   /** Once, before the agent serves: image pull, pruning. */
   prepare(): Promise<void>;
-  start(spec: StreamSpec): Promise<StreamHandle>;
+  start(spec: JitLaunch): Promise<StreamHandle>;
   /** The JITs started and not yet ended. */
   list(): StreamHandle[];
 }

@@ -1,0 +1,5 @@
+export * from './control-messages';
+export * from './jit-status';
+export * from './agent-status';
+export * from './stream-request';
+export * from './session-answer';

@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { COLORSPACES, THREAD_TYPES } from '../../config/src/jit-config';
+import { inputSpecSchema } from '../../config/src/jit-inputs';
+import { RUNTIME_KINDS } from './agent-status';
+
+/**
+ * The agent's `POST /streams` body (sent by libs/agent-client, checked by the agent's
+ * apps/orchestrator/src/agent/stream-request.ts) and its answer.
+ */
+
+export const STREAM_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** One input: the JIT's, and nothing its command line would read as something else. */
+const streamInputSchema = z.strictObject({
+  ...inputSpecSchema.shape,
+  url: inputSpecSchema.shape.url
+    .refine((u) => !u.startsWith('-'), { message: 'must not start with "-"' })
+    .refine((u) => !/^(channel_count|id)=/.test(u), { message: 'must not start with channel_count= or id=' }),
+});
+
+const integer = z.number().int();
+
+/** Every JIT option a stream may set, with its JSON type (ranges: see parseJitConfig). */
+export const launchOptionsSchema = z.strictObject({
+  lowres: integer.optional(),
+  width: integer.optional(),
+  height: integer.optional(),
+  frameRateNum: integer.optional(),
+  frameRateDen: integer.optional(),
+  sampleAspectNum: integer.optional(),
+  sampleAspectDen: integer.optional(),
+  colorspace: z.enum(COLORSPACES).optional(),
+  bt2100ToneMapping: z.boolean().optional(),
+  duration: integer.optional(),
+  bitrate: integer.optional(),
+  region: z.string().optional(),
+  channels: integer.optional(),
+  cho: integer.optional(),
+  threads: integer.optional(),
+  threadType: z.enum(THREAD_TYPES).optional(),
+  technicalTimeout: z.number().optional(),
+});
+export type LaunchOptions = z.infer<typeof launchOptionsSchema>;
+
+export const streamRequestSchema = z.strictObject({
+  id: z.string().regex(STREAM_ID, 'must be 1-64 characters of A-Z a-z 0-9 _ -'),
+  /** The orchestrator's session: on the agent's and the JIT's log lines about this stream. */
+  sessionId: z.string().regex(STREAM_ID, 'must be 1-64 characters of A-Z a-z 0-9 _ -').optional(),
+  /** The token the JIT then requires from viewers (WHEP, /status); without it the JIT is open. */
+  viewerToken: z.string().regex(/^[A-Za-z0-9_-]{16,256}$/, 'must be 16-256 characters of A-Z a-z 0-9 _ -').optional(),
+  inputs: z.array(streamInputSchema).min(1, 'at least one input (the video) is required'),
+  options: launchOptionsSchema.optional(),
+});
+export type StreamRequest = z.infer<typeof streamRequestSchema>;
+
+/** `201` to `POST /streams`: the JIT answers /health on `port` of the instance. */
+export const streamStartedSchema = z.object({ id: z.string(), port: z.number().int(), runtime: z.enum(RUNTIME_KINDS) });
+export type StreamStarted = z.infer<typeof streamStartedSchema>;
