@@ -1,14 +1,12 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { AgentClient, AgentError } from '../../libs/agent-client/src';
 import type { Instance, InstanceProvider } from '../../libs/providers/src';
 import type { StreamSpec } from '../../libs/sessions/src';
 import type { Logger } from '../../libs/logging/src';
-import { viewerToken } from '../../libs/security/src';
+import { viewerToken } from '../../libs/security/src/viewer-token';
 import type { ActivityMetrics } from './activity-metrics';
 import type { SessionActivityApi, WatchOutcome } from './session-activities.contract';
-import { ACTIVITY_METRICS, AGENT_SECRET, INSTANCE_PROVIDER, LOGGER } from './tokens';
 
 /** Polls of what a session start waits on (agent up, stream running): cheap local HTTP calls, short waits. */
 const READY_POLL_MS = 50;
@@ -20,15 +18,15 @@ const nonRetryable = (message: string) => ApplicationFailure.nonRetryable(messag
 
 /**
  * The side effects of the session workflow: the instance provider and the instance's agent.
- * Waits heartbeat, so a worker that dies is noticed and its wait resumes elsewhere.
+ * Waits heartbeat, so a worker that dies is noticed and its wait resumes elsewhere. A Nest
+ * provider by factory (RuntimeModule), with no framework in it, so it is tested on its own.
  */
-@Injectable()
 export class SessionActivities implements SessionActivityApi {
   constructor(
-    @Inject(INSTANCE_PROVIDER) private readonly provider: InstanceProvider,
-    @Inject(AGENT_SECRET) private readonly agentSecret: string,
-    @Inject(LOGGER) private readonly log: Logger,
-    @Optional() @Inject(ACTIVITY_METRICS) private readonly metrics?: ActivityMetrics,
+    private readonly provider: InstanceProvider,
+    private readonly agentSecret: string,
+    private readonly log: Logger,
+    private readonly metrics?: ActivityMetrics,
   ) {}
 
   /** The log of the running activity: its session (the workflow id) on every line. */

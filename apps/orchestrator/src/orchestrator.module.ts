@@ -1,10 +1,12 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
+import { AGENT_SECRET, ORCHESTRATOR_CONFIG, TEMPORAL_CLIENT } from '../../../activities/src/tokens';
 import type { OrchestratorConfig } from '../../../libs/config/src';
 import type { Logger } from '../../../libs/logging/src';
 import { HealthController } from './health/health.controller';
+import { DomainErrorFilter } from './http/domain-error.filter';
 import { MetricsController } from './metrics/metrics.controller';
 import { MetricsModule } from './metrics/metrics.module';
 import { requestLogOptions } from './metrics/request-logs';
@@ -12,7 +14,8 @@ import { RuntimeModule } from './runtime.module';
 import { SessionsController } from './sessions/sessions.controller';
 import { ApiTokenGuard } from './security/api-token.guard';
 import { SessionsService } from './sessions/sessions.service';
-import { TemporalModule, type TemporalOptions } from './temporal/temporal.module';
+import { TEMPORAL_OPTIONS, TemporalModule, type TemporalOptions } from './temporal/temporal.module';
+import { IceServers } from './turn/ice-servers.service';
 import { MediaController } from './web/media.controller';
 import { TurnModule } from './turn/turn.module';
 
@@ -30,7 +33,15 @@ export class OrchestratorModule {
         TurnModule.register(parts.config, parts.log),
       ],
       controllers: [SessionsController, HealthController, MediaController, MetricsController],
-      providers: [SessionsService, { provide: APP_GUARD, useClass: ApiTokenGuard }],
+      providers: [
+        {
+          provide: SessionsService,
+          useFactory: (...deps: ConstructorParameters<typeof SessionsService>) => new SessionsService(...deps),
+          inject: [TEMPORAL_CLIENT, TEMPORAL_OPTIONS, ORCHESTRATOR_CONFIG, IceServers, AGENT_SECRET],
+        },
+        { provide: APP_GUARD, useClass: ApiTokenGuard },
+        { provide: APP_FILTER, useClass: DomainErrorFilter },
+      ],
     };
   }
 }

@@ -1,5 +1,5 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
-import { AGENT_SECRET, INSTANCE_PROVIDER, LOGGER, ORCHESTRATOR_CONFIG, SessionActivities } from '../../../activities/src';
+import { ACTIVITY_METRICS, AGENT_SECRET, INSTANCE_PROVIDER, LOGGER, ORCHESTRATOR_CONFIG, SessionActivities } from '../../../activities/src';
 import type { OrchestratorConfig } from '../../../libs/config/src';
 import type { Logger } from '../../../libs/logging/src';
 import { loadInstanceProvider } from '../../../libs/providers/src';
@@ -19,7 +19,11 @@ export class RuntimeModule {
           provide: INSTANCE_PROVIDER,
           useFactory: () => loadInstanceProvider(config.providerClassPath, { config, log, agentEntry: agent.entry, agentSecret: agent.secret }),
         },
-        SessionActivities,
+        {
+          provide: SessionActivities,
+          useFactory: (...deps: ConstructorParameters<typeof SessionActivities>) => new SessionActivities(...deps),
+          inject: [INSTANCE_PROVIDER, AGENT_SECRET, LOGGER, { token: ACTIVITY_METRICS, optional: true }],
+        },
       ],
       exports: [ORCHESTRATOR_CONFIG, LOGGER, AGENT_SECRET, INSTANCE_PROVIDER, SessionActivities],
     };

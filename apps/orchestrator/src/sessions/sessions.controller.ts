@@ -1,6 +1,7 @@
-import { Body, Controller, Delete, Get, HttpException, HttpStatus, Inject, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpStatus, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { z } from 'zod';
+import { SessionFailedError, UnknownSessionError } from '../../../../libs/errors/src';
 import type { SessionAnswer } from '../../../../libs/protocol/src';
 import { type SessionRequest, type StreamOptions, sessionRequestSchema, streamOptionsSchema } from '../../../../libs/sessions/src';
 import { SESSION_LOCAL } from '../metrics/request-logs';
@@ -23,20 +24,11 @@ export class SessionsController {
     @Res({ passthrough: true }) res: Response,
   ): Promise<SessionAnswer> {
     const waiting = wait !== 'false';
-    try {
-      const view = await this.sessions.create(request, waiting);
-      res.locals[SESSION_LOCAL] = view.sessionId;
-      if (view.state === 'failed') {
-        const status = view.failedStep === 'stream' ? 422 : 503;
-        throw new HttpException({ statusCode: status, message: view.lastError ?? 'the session failed', session: view }, status);
-      }
-      res.status(waiting ? HttpStatus.CREATED : HttpStatus.ACCEPTED);
-      return view;
-    } catch (error) {
-      const retryAfter = error instanceof HttpException ? (error.getResponse() as { retryAfter?: number }).retryAfter : undefined;
-      if (retryAfter) res.setHeader('Retry-After', String(retryAfter));
-      throw error;
-    }
+    const view = await this.sessions.create(request, waiting);
+    res.locals[SESSION_LOCAL] = view.sessionId;
+    if (view.state === 'failed') throw new SessionFailedError(view.lastError ?? 'the session failed', view.failedStep === 'stream', view);
+    res.status(waiting ? HttpStatus.CREATED : HttpStatus.ACCEPTED);
+    return view;
   }
 
   @Get('sessions')
@@ -60,7 +52,7 @@ export class SessionsController {
   }
 
   private checked(id: string): string {
-    if (!sessionIdSchema.safeParse(id).success) throw new HttpException(`no session ${id}`, HttpStatus.NOT_FOUND);
+    if (!sessionIdSchema.safeParse(id).success) throw new UnknownSessionError(id);
     return id;
   }
 }

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { HttpException, HttpStatus, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   type Client,
@@ -10,9 +9,9 @@ import {
   WorkflowUpdateRPCTimeoutOrCancelledError,
   isGrpcDeadlineError,
 } from '@temporalio/client';
-import { AGENT_SECRET, ORCHESTRATOR_CONFIG, TEMPORAL_CLIENT } from '../../../../activities/src';
 import type { OrchestratorConfig } from '../../../../libs/config/src';
-import { viewerToken } from '../../../../libs/security/src';
+import { CapacityError, SessionConflictError, UnknownSessionError } from '../../../../libs/errors/src';
+import { viewerToken } from '../../../../libs/security/src/viewer-token';
 import type { SessionAnswer } from '../../../../libs/protocol/src';
 import type { SessionRequest, StreamOptions } from '../../../../libs/sessions/src';
 import {
@@ -33,8 +32,8 @@ import {
   capacityWorkflowId,
   releaseSignal,
 } from '../../../../workflows/src/capacity.contract';
-import { TEMPORAL_OPTIONS, type TemporalOptions } from '../temporal/temporal.module';
-import { IceServers } from '../turn/ice-servers.service';
+import type { TemporalOptions } from '../temporal/temporal.module';
+import type { IceServers } from '../turn/ice-servers.service';
 
 
 
@@ -44,15 +43,17 @@ const ADMISSION_TIMEOUT_MS = 15_000;
 /** Seconds a client is told to wait before trying again when the capacity is reached. */
 const RETRY_AFTER_S = 10;
 
-/** The REST API's side of Temporal: every session is a workflow, found by its id. */
-@Injectable()
+/**
+ * The REST API's side of Temporal: every session is a workflow, found by its id. Free of HTTP:
+ * what goes wrong is thrown as the domain's errors (libs/errors), answered by DomainErrorFilter.
+ */
 export class SessionsService {
   constructor(
-    @Inject(TEMPORAL_CLIENT) private readonly client: Client,
-    @Inject(TEMPORAL_OPTIONS) private readonly temporal: TemporalOptions,
-    @Inject(ORCHESTRATOR_CONFIG) private readonly config: OrchestratorConfig,
+    private readonly client: Client,
+    private readonly temporal: Pick<TemporalOptions, 'taskQueue'>,
+    private readonly config: OrchestratorConfig,
     private readonly iceServers: IceServers,
-    @Inject(AGENT_SECRET) private readonly agentSecret: string,
+    private readonly agentSecret: string,
   ) {}
 
   /** Starts a session; with `wait`, resolves once its stream runs (or it failed). */
@@ -97,10 +98,7 @@ export class SessionsService {
     let result = await this.acquire({ sessionId, capacity: this.config.capacity });
     if (!result.granted) result = await this.acquire({ sessionId, capacity: this.config.capacity, alive: await this.runningSessionIds() });
     if (!result.granted) {
-      throw new HttpException(
-        { statusCode: 503, message: `capacity reached: ${result.held} of ${this.config.capacity} sessions running (JIT_CAPACITY)`, retryAfter: RETRY_AFTER_S },
-        HttpStatus.SERVICE_UNAVAILABLE,
-      );
+      throw new CapacityError(`capacity reached: ${result.held} of ${this.config.capacity} sessions running (JIT_CAPACITY)`, { retryAfterS: RETRY_AFTER_S });
     }
   }
 
@@ -124,10 +122,7 @@ export class SessionsService {
         // no answer by the deadline means no worker serves it, or none keeps up.
         if (Date.now() >= deadline - 50) {
           const reason = error instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isGrpcDeadlineError(error) ? `no answer within ${ADMISSION_TIMEOUT_MS / 1000} s: no worker serves it, or the workers are overloaded` : (error as Error).message;
-          throw new HttpException(
-            { statusCode: 503, message: `cannot admit sessions now (capacity ledger ${this.capacityId}: ${reason})`, retryAfter: RETRY_AFTER_S },
-            HttpStatus.SERVICE_UNAVAILABLE,
-          );
+          throw new CapacityError(`cannot admit sessions now (capacity ledger ${this.capacityId}: ${reason})`, { retryAfterS: RETRY_AFTER_S });
         }
         await sleep(100);
       }
@@ -159,7 +154,7 @@ export class SessionsService {
       try {
         return await handle.executeUpdate(restartUpdate, { args: [options] });
       } catch (error) {
-        if (error instanceof WorkflowUpdateFailedError) throw new HttpException(`cannot restart: ${error.cause?.message ?? error.message}`, HttpStatus.CONFLICT);
+        if (error instanceof WorkflowUpdateFailedError) throw new SessionConflictError(`cannot restart: ${error.cause?.message ?? error.message}`);
         throw error;
       }
     });
@@ -180,7 +175,7 @@ export class SessionsService {
     try {
       return await use(this.client.workflow.getHandle(sessionId));
     } catch (error) {
-      if (error instanceof WorkflowNotFoundError) throw new NotFoundException(`no session ${sessionId}`);
+      if (error instanceof WorkflowNotFoundError) throw new UnknownSessionError(sessionId);
       throw error;
     }
   }
