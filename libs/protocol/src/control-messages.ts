@@ -1,3 +1,8 @@
+/**
+ * The `control` data channel between a viewer and the JIT: JSON text both ways. The JIT validates
+ * what it receives with controlMessageSchema; the player imports the types only (no zod in the page).
+ * Platform-neutral: no Node or DOM APIs, since both the JIT and the browser's type-check read it.
+ */
 import { z } from 'zod';
 
 const frameNumber = z.number().int().min(0).max(1e9);
@@ -30,10 +35,10 @@ export type ServerMessage =
   | { type: 'error'; message: string };
 
 /** Parses one data-channel message; a reason for the viewer when it is not valid. */
-export function parseControlMessage(data: string | Buffer): { ok: true; message: ControlMessage } | { ok: false; reason: string } {
+export function parseControlMessage(data: string | Uint8Array): { ok: true; message: ControlMessage } | { ok: false; reason: string } {
   let json: unknown;
   try {
-    json = JSON.parse(typeof data === 'string' ? data : data.toString('utf8'));
+    json = JSON.parse(typeof data === 'string' ? data : new TextDecoder().decode(data));
   } catch {
     return { ok: false, reason: 'not JSON' };
   }

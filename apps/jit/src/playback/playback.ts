@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../../../../libs/logging/src';
-import type { ControlMessage, PlaybackState, ServerMessage } from '../control/control-messages';
+import type { ControlMessage, PlaybackState, ServerMessage } from '../../../../libs/protocol/src';
 import { AUDIO_BLOCK, type AudioProgram } from '../media/audio-program';
 import { AUDIO_RATE } from '../media/audio-reader';
 import type { FrameTiming } from '../media/rational';
