@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { openPlayer } from '../test/support/browser';
 import type { RunningJit } from '../test/support/jit-process';
+import type { PageProbe } from '../test/support/page-probe';
 import { seededRandom } from '../test/support/seeded-random';
 import { makeIndexedClip, type IndexedClipOptions } from '../libs/sample-media/src';
 
@@ -295,22 +296,9 @@ export function writeResultsSection(file: string, title: string, section: string
 }
 
 // ---------------------------------------------------------------------------------------------
-// The page's test interface (web/jit-player/player.js), as far as the benchmark uses it.
-export interface JitPage {
-  connect(url?: string, options?: { timeoutMs?: number }): Promise<void>;
-  disconnect(): Promise<void>;
-  send(msg: unknown): void;
-  sendAndWait(msg: unknown, pred: string | ((m: any) => boolean), timeoutMs?: number): Promise<any>;
-  messages: { type: string; [k: string]: unknown }[];
-  messageTimes: number[];
-  waitForMessage(pred: string | ((m: any) => boolean), timeoutMs?: number, fromIndex?: number): Promise<any>;
-  readFrameIndex(): number;
-  /** ms from `since` (default: the call) to the presentation of the frame showing index n */
-  waitForFrameIndex(n: number, timeoutMs?: number, since?: number): Promise<number>;
-  stats(): Promise<{ framesDecoded: number; framesDropped: number; framesReceived: number; keyFramesDecoded: number; codec: string | null } | null>;
-  video: HTMLVideoElement;
-}
-declare const jit: JitPage;
+// The test's probe in the player page (test/support/page-probe.ts, installed by openPlayer).
+export type { PageProbe };
+declare const probe: PageProbe;
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -320,7 +308,7 @@ export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
 export interface FirstFrameRun {
   /** WHEP POST start → first presented frame */
   postToFrame: number;
-  /** jit.connect() call → first presented frame (includes client-side offer and ICE gathering) */
+  /** probe.connect() call → first presented frame (includes client-side offer and ICE gathering) */
   connectToFrame: number;
   /** connect() call → POST start: the browser's own offer and ICE gathering */
   beforePost: number;
@@ -359,12 +347,12 @@ export async function firstFrameRun(browser: Browser, jitProcess: RunningJit): P
       } as unknown as typeof RTCPeerConnection;
       w.RTCPeerConnection.prototype = Original.prototype;
 
-      const video = jit.video;
+      const video = probe.video;
       const firstFrame = new Promise<{ at: number; index: number }>((resolve) => {
-        video.requestVideoFrameCallback((_now, meta) => resolve({ at: meta.presentationTime, index: jit.readFrameIndex() }));
+        video.requestVideoFrameCallback((_now, meta) => resolve({ at: meta.presentationTime, index: probe.readFrameIndex() }));
       });
       const called = performance.now();
-      await jit.connect();
+      await probe.connect();
       const frame = await Promise.race([
         firstFrame,
         new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no video frame within 10 s')), 10000)),
@@ -373,7 +361,7 @@ export async function firstFrameRun(browser: Browser, jitProcess: RunningJit): P
         .getEntriesByType('resource')
         .find((e) => (e as PerformanceResourceTiming).initiatorType === 'fetch' && /\/whep$/.test(e.name)) as PerformanceResourceTiming | undefined;
       if (!post) throw new Error('no resource timing entry for the WHEP POST');
-      await jit.disconnect();
+      await probe.disconnect();
       return {
         postToFrame: frame.at - post.startTime,
         connectToFrame: frame.at - called,
@@ -427,26 +415,26 @@ export interface SeekRun {
 /** One seek on a connected player page: control-channel send → presentation of the frame whose pixels carry the requested index. */
 export async function seekRun(page: Page, frame: number): Promise<SeekRun> {
   return page.evaluate(async (n) => {
-    const from = jit.messages.length;
+    const from = probe.messages.length;
     const started = performance.now();
-    jit.send({ type: 'seek', frame: n });
+    probe.send({ type: 'seek', frame: n });
     let shownMs = NaN;
     let lastIndex = -1;
     try {
-      shownMs = await jit.waitForFrameIndex(n, 5000, started);
+      shownMs = await probe.waitForFrameIndex(n, 5000, started);
       lastIndex = n;
     } catch (e) {
       lastIndex = (e as { lastIndex?: number }).lastIndex ?? -1;
     }
     let seekedMs = NaN;
     try {
-      const msg = await jit.waitForMessage((m: { type: string; frame?: number }) => m.type === 'seeked' && m.frame === n, 5000, from);
-      seekedMs = jit.messageTimes[jit.messages.indexOf(msg, from)] - started;
+      const msg = await probe.waitForMessage((m: { type: string; frame?: number }) => m.type === 'seeked' && m.frame === n, 5000, from);
+      seekedMs = probe.messageTimes[probe.messages.indexOf(msg, from)] - started;
     } catch {
       /* no seeked message: counted as not exact below */
     }
     // Still the requested frame once everything has arrived?
-    const settled = jit.readFrameIndex();
+    const settled = probe.readFrameIndex();
     return { frame: n, shownMs, seekedMs, exact: Number.isFinite(shownMs) && settled === n, lastIndex: Number.isFinite(shownMs) ? settled : lastIndex };
   }, frame);
 }

@@ -33,7 +33,7 @@ import {
   firstFrameRun,
   type FirstFrameRun,
   fmt,
-  type JitPage,
+  type PageProbe,
   machineSpeed,
   processCpuTimes,
   repoRoot,
@@ -49,7 +49,7 @@ import {
 import { type HlsSessionStats, OnTheFlyHlsServer } from './compare/hls-server';
 import { closeHlsViewer, type HlsFirstFrame, hlsSeekRun, openHlsViewer, pause, presentedFrames, startHls, waitFullyBuffered } from './compare/hls-viewer';
 
-declare const jit: JitPage;
+declare const probe: PageProbe;
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -162,14 +162,14 @@ async function jitCpuRun(browser: Browser, jitProcess: RunningJit): Promise<CpuR
     const before = processCpuTimes(pid);
     const started = performance.now();
     await page.evaluate(async () => {
-      await jit.connect();
-      await jit.waitForFrameIndex(0, 10000);
-      jit.send({ type: 'play' });
+      await probe.connect();
+      await probe.waitForFrameIndex(0, 10000);
+      probe.send({ type: 'play' });
     });
     await sleep(CPU_PERIOD_MS - (performance.now() - started));
     const after = processCpuTimes(pid);
-    const stats = await page.evaluate(() => jit.stats());
-    await page.evaluate(() => jit.disconnect());
+    const stats = await page.evaluate(() => probe.stats());
+    await page.evaluate(() => probe.disconnect());
     return { cpuSeconds: after.user + after.system - before.user - before.system, framesShown: stats?.framesDecoded ?? 0 };
   } finally {
     await page.close();
@@ -228,8 +228,8 @@ async function jitSeeks(browser: Browser, jitProcess: RunningJit, targets: numbe
   const page = await openPlayer(browser, jitProcess.url);
   try {
     await page.evaluate(async () => {
-      await jit.connect();
-      await jit.waitForFrameIndex(0, 10000);
+      await probe.connect();
+      await probe.waitForFrameIndex(0, 10000);
     });
     await sleep(SEEK_GAP_MS);
     const seeks: SeekRun[] = [];
@@ -237,7 +237,7 @@ async function jitSeeks(browser: Browser, jitProcess: RunningJit, targets: numbe
       seeks.push(await seekRun(page, target));
       await sleep(SEEK_GAP_MS);
     }
-    await page.evaluate(() => jit.disconnect());
+    await page.evaluate(() => probe.disconnect());
     const server = serverSeekTimes(jitProcess.output());
     for (const s of seeks) s.serverMs = server.get(s.frame);
     return seeks;
@@ -448,7 +448,7 @@ function breakdown(results: CaseResult[]): string {
 
 const METHOD = `How it is measured (bench/compare.ts, bench/compare/):
 - Both sides play in the same headless Chromium (software decoding) on the same machine as the servers, each run on a fresh page of the JIT's own player page, whose frame-index reader (the 16-column band drawn in every source frame, read back from the video element through a canvas) reads both sides.
-- **jit**: one JIT process per source (\`-i FILE\`), the player page's WHEP connect. Request → first frame is \`jit.connect()\` called → first presented frame (requestVideoFrameCallback), so the browser's offer and ICE gathering count. Seek: control-channel \`seek\` sent → presentation (requestVideoFrameCallback presentationTime) of the first frame whose index, read from the video, is the requested one; the pixel read-back itself is not counted.
+- **jit**: one JIT process per source (\`-i FILE\`), the player page's WHEP connect. Request → first frame is the page's Connect clicked (\`probe.connect()\`) → first presented frame (requestVideoFrameCallback), so the browser's offer and ICE gathering count. Seek: control-channel \`seek\` sent → presentation (requestVideoFrameCallback presentationTime) of the first frame whose index, read from the video, is the requested one; the pixel read-back itself is not counted.
 - **on-the-fly HLS**, as media servers such as Jellyfin make it: the playlist request is answered at once with the whole VOD playlist (1 s segments) and starts \`ffmpeg [-ss T] -i FILE -copyts -map 0:v:0 -c:v libx264 -preset ultrafast -tune zerolatency -crf 23 -g 25 -keyint_min 25 -sc_threshold 0 -f hls -hls_time 1 -hls_list_size 0 -hls_flags independent_segments+temp_file -start_number N\` (a keyframe on every segment boundary; a segment is served once complete). A segment request waits when ffmpeg is at most 24 s behind it (Jellyfin's rule); otherwise ffmpeg is killed and restarted at that segment's start (\`-ss N -start_number N\`, timestamps kept by \`-copyts\`), the segments before it not yet made. hls.js (from node_modules, default configuration) plays it on the same video element. Request → first frame is \`hls.loadSource()\` → first presented frame. Seek: video paused, \`video.currentTime = (n + 0.5) / fps\` → presentation of the first frame whose index read from the video is n (as for jit); exact when the frame on screen after \`seeked\` and the next presented frame is n.
 - Short clip: HLS has the whole clip buffered before its seeks start. Long source: seek targets are spread over the 10 minutes and visited 5 slots apart (each seek jumps minutes, forwards or back), at varying places in a segment; both sides get the same targets. A pause of ${SEEK_GAP_MS} ms follows each seek.
 - CPU: utime + stime from /proc of the JIT process, and of every ffmpeg process of the HLS session (ffmpeg's own -benchmark figure for one that ended by itself), from the request to ${CPU_PERIOD_MS / 1000} s later, the viewer playing from frame 0. ffmpeg transcodes as fast as it can (no throttling), so HLS also shows CPU per second of media made: the cost of a stream once a throttle holds it to real time.
@@ -473,6 +473,7 @@ async function main(): Promise<void> {
     files: {
       '/': { file: path.join(repoRoot, 'dist', 'web', 'jit-player', 'index.html'), type: 'text/html; charset=utf-8' },
       '/player.js': { file: path.join(repoRoot, 'dist', 'web', 'jit-player', 'player.js'), type: 'text/javascript' },
+      '/player.css': { file: path.join(repoRoot, 'dist', 'web', 'jit-player', 'player.css'), type: 'text/css' },
       '/hls.min.js': { file: require.resolve('hls.js/dist/hls.min.js'), type: 'text/javascript' },
     },
   });

@@ -30,7 +30,7 @@ import {
   firstFrameRun,
   type FirstFrameRun,
   fmt,
-  type JitPage,
+  type PageProbe,
   latestResults,
   machineSpeed,
   markdownTable,
@@ -77,7 +77,7 @@ const PIPELINE_CPU = path.join(__dirname, 'pipeline-cpu.js');
 const BARE_FFMPEG = (clip: string, realTime = false) =>
   `ffmpeg -nostdin -hide_banner -loglevel error ${realTime ? '-re ' : ''}-i '${clip}' -an -vf format=yuv420p -c:v libx264 -preset ultrafast -tune zerolatency -profile:v baseline -crf 23 -bf 0 -f h264 -y /dev/null`;
 
-declare const jit: JitPage;
+declare const probe: PageProbe;
 
 // ---------------------------------------------------------------------------------------------
 // c. CPU while playing
@@ -96,16 +96,16 @@ interface PlayRun {
 async function playRun(page: Page, jitProcess: RunningJit, clip: BenchClip): Promise<PlayRun> {
   // From a settled still of frame 0 (its repeats done), play to the end.
   await page.evaluate(async () => {
-    jit.send({ type: 'seek', frame: 0 });
-    await jit.waitForFrameIndex(0, 5000);
+    probe.send({ type: 'seek', frame: 0 });
+    await probe.waitForFrameIndex(0, 5000);
   });
   await sleep(700);
-  const before = await page.evaluate(() => jit.stats());
+  const before = await page.evaluate(() => probe.stats());
   const cpuBefore = processCpuTimes(jitProcess.process.pid!);
   const started = performance.now();
   const ended = await page.evaluate(async (timeoutMs) => {
     try {
-      await jit.sendAndWait({ type: 'play' }, (m: { type: string; state?: string }) => m.type === 'state' && m.state === 'ended', timeoutMs);
+      await probe.sendAndWait({ type: 'play' }, (m: { type: string; state?: string }) => m.type === 'state' && m.state === 'ended', timeoutMs);
       return true;
     } catch {
       return false;
@@ -114,7 +114,7 @@ async function playRun(page: Page, jitProcess: RunningJit, clip: BenchClip): Pro
   const wallMs = performance.now() - started;
   const cpuAfter = processCpuTimes(jitProcess.process.pid!);
   await sleep(500); // the last frames reach the decoder
-  const after = await page.evaluate(() => jit.stats());
+  const after = await page.evaluate(() => probe.stats());
   return {
     jitCpu: cpuAfter.user + cpuAfter.system - cpuBefore.user - cpuBefore.system,
     jitUser: cpuAfter.user - cpuBefore.user,
@@ -172,10 +172,10 @@ async function benchClip(browser: Browser, clip: BenchClip): Promise<ClipResult>
     let codec: string | null = null;
     try {
       await page.evaluate(async () => {
-        await jit.connect();
-        await jit.waitForFrameIndex(0, 10000);
+        await probe.connect();
+        await probe.waitForFrameIndex(0, 10000);
       });
-      codec = (await page.evaluate(() => jit.stats()))?.codec ?? null;
+      codec = (await page.evaluate(() => probe.stats()))?.codec ?? null;
       await sleep(SEEK_GAP_MS);
       const targets = seekTargets(clip, SEEK_COUNT);
       const seeks: SeekRun[] = [];
@@ -215,7 +215,7 @@ async function benchClip(browser: Browser, clip: BenchClip): Promise<ClipResult>
         codec,
       };
     } finally {
-      await page.evaluate(() => jit.disconnect()).catch(() => undefined);
+      await page.evaluate(() => probe.disconnect()).catch(() => undefined);
       await page.close();
     }
   } catch (error) {

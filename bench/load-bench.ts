@@ -26,7 +26,7 @@ import {
   clipFile,
   firstFrameRun,
   fmt,
-  type JitPage,
+  type PageProbe,
   processCpuTimes,
   resultsDir,
   resultsSection,
@@ -36,7 +36,7 @@ import {
   summarize,
 } from './bench-util';
 
-declare const jit: JitPage;
+declare const probe: PageProbe;
 
 const args = process.argv.slice(2);
 const option = (name: string): string | undefined => {
@@ -104,13 +104,13 @@ async function instrument(page: Page): Promise<void> {
       }
       b.last = meta.presentationTime;
       b.presented++;
-      jit.video.requestVideoFrameCallback(onFrame);
+      probe.video.requestVideoFrameCallback(onFrame);
     };
-    jit.video.requestVideoFrameCallback(onFrame);
+    probe.video.requestVideoFrameCallback(onFrame);
     // At the end of the clip, play again (from frame 0).
     setInterval(() => {
-      const state = [...jit.messages].reverse().find((m) => m.type === 'state');
-      if (state?.state === 'ended') jit.send({ type: 'play' });
+      const state = [...probe.messages].reverse().find((m) => m.type === 'state');
+      if (state?.state === 'ended') probe.send({ type: 'play' });
     }, 100);
   }, FPS);
 }
@@ -135,8 +135,8 @@ async function addSession(browser: Browser, clip: string, index: number): Promis
   for (let i = 0; i < firstFrameRuns; i++) firstFrameMs.push((await firstFrameRun(browser, jitProcess)).postToFrame);
   const page = await openPlayer(browser, jitProcess.url);
   await page.evaluate(async () => {
-    await jit.connect();
-    await jit.waitForFrameIndex(0, 10_000);
+    await probe.connect();
+    await probe.waitForFrameIndex(0, 10_000);
   });
   return { session: { jit: jitProcess, page }, firstFrameMs };
 }
@@ -155,7 +155,7 @@ async function measure(browser: Browser, clip: BenchClip, file: string, steps: S
         await sleep(150);
       }
       await instrument(session.page);
-      await session.page.evaluate(() => jit.send({ type: 'play' }));
+      await session.page.evaluate(() => probe.send({ type: 'play' }));
       await sleep(2000);
       await Promise.all(sessions.map((s) => resetWindow(s.page)));
       const cpuBefore = sessions.map((s) => processCpuTimes(s.jit.process.pid!));

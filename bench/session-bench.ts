@@ -635,7 +635,8 @@ async function main(): Promise<void> {
     rows.push({ clip: '—', metric: `orchestrator spawn → listening (ms; webpack bundle of the workflows ${fmt(bundleMs, 0)} ms)`, p50: fmt(orch.startMs, 0), p95: '—', target: '—', result: '—' });
 
     // 1. one after another, with the player page open already
-    const player = await serveFiles({ '': path.join(repoRoot, 'dist', 'web', 'jit-player', 'index.html'), 'player.js': path.join(repoRoot, 'dist', 'web', 'jit-player', 'player.js') });
+    const pageFile = (file: string) => path.join(repoRoot, 'dist', 'web', 'jit-player', file);
+    const player = await serveFiles({ '': pageFile('index.html'), 'player.js': pageFile('player.js'), 'player.css': pageFile('player.css') });
     playerServer = player;
     const playerUrl = player.url('');
     console.log(`\n=== 1a. POST /session (wait=true) → first frame, one session after another, a spare agent ready ===`);

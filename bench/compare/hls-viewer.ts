@@ -1,16 +1,16 @@
 /**
  * The HLS side in Chromium: hls.js (from node_modules, default configuration) on the video
  * element of the JIT's own player page, served by the on-the-fly HLS server, so the frame index
- * is read from the pixels by the same code (`jit.readFrameIndex`, `jit.waitForFrameIndex`) for
+ * is read from the pixels by the same code (`probe.readFrameIndex`, `probe.waitForFrameIndex`) for
  * both sides.
  */
 import { randomBytes } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { openPlayer } from '../../test/support/browser';
-import { type JitPage, type SeekRun } from '../bench-util';
+import { type PageProbe, type SeekRun } from '../bench-util';
 import type { HlsSessionStats, OnTheFlyHlsServer } from './hls-server';
 
-declare const jit: JitPage;
+declare const probe: PageProbe;
 /** hls.js's global, as far as used here */
 declare const Hls: new (config?: object) => { loadSource(url: string): void; attachMedia(video: HTMLVideoElement): void; destroy(): void };
 
@@ -47,9 +47,9 @@ export interface HlsFirstFrame {
 /** Starts playing (autoplay) and resolves once the first frame is presented. */
 export async function startHls(viewer: HlsViewer, url: string): Promise<HlsFirstFrame> {
   return viewer.page.evaluate(async (playlistUrl) => {
-    const video = jit.video;
+    const video = probe.video;
     const firstFrame = new Promise<{ at: number; index: number }>((resolve) => {
-      video.requestVideoFrameCallback((_now, meta) => resolve({ at: meta.presentationTime, index: jit.readFrameIndex() }));
+      video.requestVideoFrameCallback((_now, meta) => resolve({ at: meta.presentationTime, index: probe.readFrameIndex() }));
     });
     const started = performance.now();
     const hls = new Hls();
@@ -63,7 +63,7 @@ export async function startHls(viewer: HlsViewer, url: string): Promise<HlsFirst
     // MSE can present the frame before the element reports HAVE_CURRENT_DATA: read it again then
     for (let i = 0; frame.index < 0 && i < 20; i++) {
       await new Promise((r) => setTimeout(r, 10));
-      frame.index = jit.readFrameIndex();
+      frame.index = probe.readFrameIndex();
     }
     const entries = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
     const playlist = entries.find((e) => e.name.endsWith('/main.m3u8'));
@@ -82,7 +82,7 @@ export async function startHls(viewer: HlsViewer, url: string): Promise<HlsFirst
 export async function waitFullyBuffered(viewer: HlsViewer, timeoutMs: number): Promise<void> {
   await viewer.page.waitForFunction(
     () => {
-      const v = jit.video;
+      const v = probe.video;
       return Number.isFinite(v.duration) && v.buffered.length === 1 && v.buffered.start(0) <= 0.05 && v.buffered.end(0) >= v.duration - 0.05;
     },
     undefined,
@@ -91,7 +91,7 @@ export async function waitFullyBuffered(viewer: HlsViewer, timeoutMs: number): P
 }
 
 export async function pause(viewer: HlsViewer): Promise<void> {
-  await viewer.page.evaluate(() => jit.video.pause());
+  await viewer.page.evaluate(() => probe.video.pause());
 }
 
 /**
@@ -103,12 +103,12 @@ export async function pause(viewer: HlsViewer): Promise<void> {
 export async function hlsSeekRun(viewer: HlsViewer, frame: number, fps: number, timeoutMs: number): Promise<SeekRun> {
   return viewer.page.evaluate(
     async ({ n, rate, timeout }) => {
-      const video = jit.video;
+      const video = probe.video;
       const seeked = new Promise<number>((resolve) => video.addEventListener('seeked', () => resolve(performance.now()), { once: true }));
       const started = performance.now();
       video.currentTime = (n + 0.5) / rate;
       let shownAt = NaN;
-      const shown = jit.waitForFrameIndex(n, timeout, started).then(
+      const shown = probe.waitForFrameIndex(n, timeout, started).then(
         (ms) => (shownAt = started + ms),
         () => undefined,
       );
@@ -118,7 +118,7 @@ export async function hlsSeekRun(viewer: HlsViewer, frame: number, fps: number, 
         await Promise.race([new Promise((r) => video.requestVideoFrameCallback(r)), new Promise((r) => setTimeout(r, 150))]);
         await Promise.race([shown, new Promise((r) => setTimeout(r, 50))]);
       }
-      const settled = jit.readFrameIndex();
+      const settled = probe.readFrameIndex();
       const shownMs = shownAt - started;
       return { frame: n, shownMs, seekedMs: seekedAt - started, exact: Number.isFinite(shownMs) && settled === n, lastIndex: settled };
     },
@@ -129,7 +129,7 @@ export async function hlsSeekRun(viewer: HlsViewer, frame: number, fps: number, 
 /** Frames the video element presented so far (MSE playback). */
 export async function presentedFrames(viewer: HlsViewer): Promise<{ total: number; dropped: number; currentTime: number }> {
   return viewer.page.evaluate(() => {
-    const q = jit.video.getVideoPlaybackQuality();
-    return { total: q.totalVideoFrames, dropped: q.droppedVideoFrames, currentTime: jit.video.currentTime };
+    const q = probe.video.getVideoPlaybackQuality();
+    return { total: q.totalVideoFrames, dropped: q.droppedVideoFrames, currentTime: probe.video.currentTime };
   });
 }

@@ -185,7 +185,7 @@ describe('a running JIT', () => {
       expect((await sendAndWait(second, { type: 'seek', frame: 190 }, "m.type === 'error'")).message).toMatch(/could not be decoded/);
       // After that, the source cannot be opened: a clear error, until the file is back.
       const third = await viewer();
-      await expect(connect(third)).rejects.toThrow(/WHEP POST 500.*source\.mov: cannot open/);
+      await expect(connect(third)).rejects.toThrow(/refused the viewer \(500\).*source\.mov: cannot open/);
       await copyFile(clip, source);
       const fourth = await viewer();
       await connect(fourth);

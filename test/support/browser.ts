@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
 
 import { repoRoot } from './media';
+import { installProbe } from './page-probe';
 
 /** Chromium binary (override with CHROMIUM_PATH). */
 export const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -49,9 +50,10 @@ export function pageLog(page: Page): PageLog {
 }
 
 /**
- * Opens the JIT player page `${baseUrl}/?autoconnect=0` in a new page (own context) and waits
- * for `window.jit`. Connect from the test with `page.evaluate(() => jit.connect())`.
- * Console errors and page errors are collected: see pageLog(page).
+ * Opens the JIT player page `${baseUrl}/?autoconnect=0` in a new page (own context), with the
+ * test's probe installed before the page's script runs (`window.probe`, test/support/page-probe.ts;
+ * the page itself has no test interface). Connect from the test with connect() of ./player, or
+ * `page.evaluate(() => probe.connect())`. Console errors and page errors are collected: see pageLog(page).
  */
 export async function openPlayer(browser: Browser, baseUrl: string): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -62,8 +64,9 @@ export async function openPlayer(browser: Browser, baseUrl: string): Promise<Pag
     if (msg.type() === 'error') log.errors.push(msg.text());
   });
   page.on('pageerror', (err: Error) => log.errors.push(`pageerror: ${err.message}`));
+  await page.addInitScript(installProbe);
   await page.goto(`${baseUrl.replace(/\/+$/, '')}/?autoconnect=0`);
-  await page.waitForFunction(() => typeof (window as unknown as { jit?: unknown }).jit === 'object');
+  await page.waitForSelector('video', { state: 'attached' });
   return page;
 }
 

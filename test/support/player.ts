@@ -1,9 +1,10 @@
 /**
- * Typed wrappers around the player page's `window.jit` test interface (web/jit-player/player.js),
- * so tests read as what a viewer does.
+ * Typed wrappers around the test's probe in a player page (`window.probe`, test/support/page-probe.ts,
+ * installed by openPlayer), so tests read as what a viewer does.
  */
 import type { Browser, Page } from 'playwright-core';
 import { openPlayer } from './browser';
+import type { PageProbe, ProbeConnectOptions } from './page-probe';
 
 export interface ServerMessage {
   type: string;
@@ -14,80 +15,66 @@ export interface ServerMessage {
   frameCount?: number;
 }
 
-/** What the page's connect takes besides the URL: a session's iceServers, 'relay' to go through TURN only. */
-export interface ConnectOptions {
-  iceServers?: { urls: string[]; username?: string; credential?: string }[];
-  iceTransportPolicy?: 'all' | 'relay';
-}
+/** What connect takes besides the URL: a session's iceServers, 'relay' to go through TURN only. */
+export type ConnectOptions = Pick<ProbeConnectOptions, 'iceServers' | 'iceTransportPolicy'>;
 
-interface JitPage {
-  connect(url?: string, options?: ConnectOptions): Promise<void>;
-  disconnect(): Promise<void>;
-  send(message: unknown): void;
-  sendAndWait(message: unknown, predicate: string, timeoutMs: number): Promise<ServerMessage>;
-  waitForMessage(predicate: string, timeoutMs: number, from?: number): Promise<ServerMessage>;
-  messages: ServerMessage[];
-  readFrameIndex(): number;
-  waitForFrameIndex(n: number, timeoutMs: number, since?: number): Promise<number>;
-  videoSize(): { width: number; height: number };
-  audioLevels(): Promise<{ left: { freq: number; db: number }; right: { freq: number; db: number } }>;
-  stats(): Promise<Record<string, unknown>>;
-  readBandLumas(): number[] | null;
-  video: HTMLVideoElement;
-}
-type WithJit = { jit: JitPage };
+type WithProbe = { probe: PageProbe };
 
+/** Connects the page (its stream field set to `whepUrl` when given, its own JIT's otherwise) with a click on Connect. */
 export const connect = (page: Page, whepUrl?: string, options?: ConnectOptions) =>
-  page.evaluate(([url, o]) => (window as unknown as WithJit).jit.connect(url, o), [whepUrl, options] as const);
+  page.evaluate(([url, o]) => (window as unknown as WithProbe).probe.connect(url, o), [whepUrl, options] as const);
 
-export const disconnect = (page: Page) => page.evaluate(() => (window as unknown as WithJit).jit.disconnect());
+export const disconnect = (page: Page) => page.evaluate(() => (window as unknown as WithProbe).probe.disconnect());
 
 export const send = (page: Page, message: unknown) =>
-  page.evaluate((m) => (window as unknown as WithJit).jit.send(m), message as object | string);
+  page.evaluate((m) => (window as unknown as WithProbe).probe.send(m), message as object | string);
 
 /** Sends a message and resolves with the first later reply matching `predicate` (an expression over `m`). */
 export const sendAndWait = (page: Page, message: unknown, predicate: string, timeoutMs = 5000) =>
   page.evaluate(
-    ([m, p, t]) => (window as unknown as WithJit).jit.sendAndWait(m, p as string, t as number),
+    ([m, p, t]) => (window as unknown as WithProbe).probe.sendAndWait(m, p as string, t as number) as Promise<ServerMessage>,
     [message, predicate, timeoutMs] as const,
   );
 
 export const waitForMessage = (page: Page, predicate: string, timeoutMs = 5000) =>
-  page.evaluate(([p, t]) => (window as unknown as WithJit).jit.waitForMessage(p as string, t as number), [predicate, timeoutMs] as const);
+  page.evaluate(
+    ([p, t]) => (window as unknown as WithProbe).probe.waitForMessage(p as string, t as number) as Promise<ServerMessage>,
+    [predicate, timeoutMs] as const,
+  );
 
-export const messages = (page: Page) => page.evaluate(() => (window as unknown as WithJit).jit.messages);
+export const messages = (page: Page) => page.evaluate(() => (window as unknown as WithProbe).probe.messages as ServerMessage[]);
 
-export const frameIndex = (page: Page) => page.evaluate(() => (window as unknown as WithJit).jit.readFrameIndex());
+export const frameIndex = (page: Page) => page.evaluate(() => (window as unknown as WithProbe).probe.readFrameIndex());
 
 /** Resolves with the ms until frame `n` is on screen; rejects naming the last frame seen. */
 export const waitForFrame = (page: Page, n: number, timeoutMs = 5000) =>
-  page.evaluate(([f, t]) => (window as unknown as WithJit).jit.waitForFrameIndex(f, t), [n, timeoutMs] as const);
+  page.evaluate(([f, t]) => (window as unknown as WithProbe).probe.waitForFrameIndex(f, t), [n, timeoutMs] as const);
 
 /** Sends a seek and resolves once the requested frame is shown. */
 export async function seekAndWait(page: Page, frame: number, timeoutMs = 5000): Promise<number> {
   return page.evaluate(
     async ([f, t]) => {
-      const jit = (window as unknown as WithJit).jit;
+      const probe = (window as unknown as WithProbe).probe;
       const started = performance.now();
-      jit.send({ type: 'seek', frame: f });
-      await jit.waitForFrameIndex(f, t);
+      probe.send({ type: 'seek', frame: f });
+      await probe.waitForFrameIndex(f, t);
       return performance.now() - started;
     },
     [frame, timeoutMs] as const,
   );
 }
 
-export const videoSize = (page: Page) => page.evaluate(() => (window as unknown as WithJit).jit.videoSize());
+export const videoSize = (page: Page) => page.evaluate(() => (window as unknown as WithProbe).probe.videoSize());
 
-export const audioLevels = (page: Page) => page.evaluate(() => (window as unknown as WithJit).jit.audioLevels());
+export const audioLevels = (page: Page) => page.evaluate(() => (window as unknown as WithProbe).probe.audioLevels());
 
-export const stats = (page: Page) => page.evaluate(() => (window as unknown as WithJit).jit.stats());
+export const stats = (page: Page) => page.evaluate(async () => (await (window as unknown as WithProbe).probe.stats())!);
 
 /** Mean RGB of a square of the video picture centred at (fx, fy), fractions of its size. */
 export const pixelColor = (page: Page, fx: number, fy: number) =>
   page.evaluate(
     ([x, y]) => {
-      const video = (window as unknown as WithJit).jit.video;
+      const video = document.querySelector('video')!;
       const canvas = document.createElement('canvas');
       canvas.width = video.videoWidth;
       canvas.height = video.videoHeight;
@@ -105,7 +92,7 @@ export const pixelColor = (page: Page, fx: number, fy: number) =>
 /** Standard deviation of luma over the picture below the index band: how much contrast is left. */
 export const pictureContrast = (page: Page) =>
   page.evaluate(() => {
-    const video = (window as unknown as WithJit).jit.video;
+    const video = document.querySelector('video')!;
     const canvas = document.createElement('canvas');
     canvas.width = video.videoWidth;
     canvas.height = video.videoHeight;
@@ -126,7 +113,7 @@ export const pictureContrast = (page: Page) =>
   });
 
 /**
- * Plays a stream's WHEP URL (with its `?token=` when it has one) in a fresh page of the JIT's own
+ * Plays a stream's WHEP URL (with its `?token=` when it has one) in a fresh page of that JIT's own
  * player; resolves once `frame` is on screen.
  */
 export async function playStream(browser: Browser, whepUrl: string, frame = 0): Promise<void> {

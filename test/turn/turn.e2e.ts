@@ -135,7 +135,7 @@ function gatherRelay(page: Page, iceServers: IceServers): Promise<{ relay: strin
 /** The local and remote candidate types of the pair the page's connection selected. */
 function selectedPair(page: Page): Promise<{ local: string; remote: string; localAddress: string } | null> {
   return page.evaluate(async () => {
-    const pc = (window as unknown as { jit: { pc: RTCPeerConnection } }).jit.pc;
+    const pc = (window as unknown as { probe: { pc: RTCPeerConnection } }).probe.pc;
     const report = await pc.getStats();
     const byId = new Map<string, any>();
     report.forEach((s) => byId.set(s.id, s));

@@ -91,6 +91,10 @@ async function expectText(selector: string, expected: string | RegExp, timeoutMs
   else expect(actual).toMatch(expected);
 }
 
+/** The timecode of a frame at the clip's 25 fps. */
+const timecodeOf = (frame: number) =>
+  [Math.floor(frame / 25 / 3600), Math.floor(frame / 25 / 60) % 60, Math.floor(frame / 25) % 60, frame % 25].map((n) => String(n).padStart(2, '0')).join(':');
+
 /** Waits until the frame shown, the frame readout and the timecode all say `frame`. */
 async function expectFrame(frame: number, timecode: string): Promise<void> {
   await waitForShownFrame(page, frame);
@@ -193,6 +197,25 @@ it('seeks to a frame number and to a timecode', async () => {
   await expectText('#error', `frame ${FRAMES} is past the last frame, ${FRAMES - 1} (00:00:09:24)`);
   expect(await shownFrame(page)).toBe(155);
   await screenshot(page, '04-seek-timecode');
+});
+
+it('seeks with a click and a drag on the scrub bar', async () => {
+  const bar = (await page.locator('#scrub').boundingBox())!;
+  const y = bar.y + bar.height / 2;
+  const frameAt = (x: number) => Math.round(((x - bar.x) / bar.width) * (FRAMES - 1));
+  await page.mouse.click(bar.x + bar.width / 4, y);
+  const clicked = frameAt(bar.x + bar.width / 4);
+  await expectFrame(clicked, timecodeOf(clicked));
+  await page.mouse.move(bar.x + bar.width / 2, y);
+  await page.mouse.down();
+  for (let i = 1; i <= 10; i++) await page.mouse.move(bar.x + bar.width * (0.5 + i * 0.03), y);
+  await page.mouse.up();
+  const dropped = frameAt(bar.x + bar.width * 0.8);
+  await expectFrame(dropped, timecodeOf(dropped));
+  // Back where the key test starts.
+  await page.fill('#goto', '155');
+  await page.press('#goto', 'Enter');
+  await expectFrame(155, '00:00:06:05');
 });
 
 it('steps and jumps with the editor keys', async () => {

@@ -1,0 +1,97 @@
+/**
+ * The transport as the JIT reports it, updated message by message, and the commands the player's
+ * actions become. Pure: no DOM, no channel (the player feeds it messages and sends what it returns).
+ */
+import type { ControlMessage, FrameRate, PlaybackState, ServerMessage } from './protocol';
+import { frameToTimecode, parsePosition } from './timecode';
+
+export interface PlaybackView {
+  /** null until the stream's first `state` message. */
+  state: PlaybackState | null;
+  frame: number | null;
+  frameCount: number | null;
+  rate: FrameRate | null;
+  /** The first channel of the audio pair heard; null without audio. */
+  audioOffset: number | null;
+  /** Channels of the audio row (all audio inputs side by side). */
+  audioChannels: number;
+}
+
+/** Before the stream says anything. */
+export const NO_PLAYBACK: PlaybackView = Object.freeze({
+  state: null,
+  frame: null,
+  frameCount: null,
+  rate: null,
+  audioOffset: null,
+  audioChannels: 0,
+});
+
+/** The view after a message from the JIT (an `error` changes nothing: the player shows it). */
+export function applyMessage(view: PlaybackView, message: ServerMessage): PlaybackView {
+  switch (message.type) {
+    case 'state':
+      return {
+        state: message.state,
+        frame: message.frame,
+        frameCount: message.frameCount,
+        rate: message.frameRate,
+        audioOffset: message.audioOffset,
+        audioChannels: message.audioChannels,
+      };
+    case 'seeked':
+    case 'frame':
+      return view.frame === message.frame ? view : { ...view, frame: message.frame };
+    case 'error':
+      return view;
+  }
+}
+
+/** The last frame of the stream (0 while its length is unknown). */
+export const lastFrame = (view: PlaybackView): number => (view.frameCount ? view.frameCount - 1 : 0);
+
+/** What a viewer asks of the stream, from a button, a key, the scrub bar or the audio pair. */
+export type TransportAction =
+  | { action: 'toggle' }
+  | { action: 'play' }
+  | { action: 'pause' }
+  | { action: 'step'; frames: number }
+  | { action: 'first' }
+  | { action: 'last' }
+  | { action: 'seek'; frame: number }
+  | { action: 'audio'; offset: number };
+
+/** The command for an action, given where the transport is. */
+export function commandFor(action: TransportAction, view: PlaybackView): ControlMessage {
+  switch (action.action) {
+    case 'toggle':
+      return { type: view.state === 'playing' ? 'pause' : 'play' };
+    case 'play':
+    case 'pause':
+      return { type: action.action };
+    case 'step':
+      return { type: 'step', frames: action.frames };
+    case 'first':
+      return { type: 'seek', frame: 0 };
+    case 'last':
+      return { type: 'seek', frame: lastFrame(view) };
+    case 'seek':
+      return { type: 'seek', frame: Math.max(0, view.frameCount ? Math.min(action.frame, lastFrame(view)) : action.frame) };
+    case 'audio':
+      return { type: 'audio', offset: action.offset };
+  }
+}
+
+/** The seek for a position typed in the go-to field (frame number or timecode); throws an Error a user can read. */
+export function goToAction(text: string, view: PlaybackView): TransportAction {
+  if (!view.rate) throw new Error('the stream has not said its frame rate yet');
+  const frame = parsePosition(text, view.rate);
+  const last = lastFrame(view);
+  if (frame > last) throw new Error(`frame ${frame} is past the last frame, ${last} (${frameToTimecode(last, view.rate)})`);
+  return { action: 'seek', frame };
+}
+
+/** The audio pairs to choose from: C and C+1 of the audio row, named counting from 1; the last channel plays alone. */
+export function audioPairs(channels: number): { offset: number; label: string }[] {
+  return Array.from({ length: channels }, (_, c) => ({ offset: c, label: c + 1 < channels ? `${c + 1}–${c + 2}` : `${c + 1} (alone)` }));
+}
