@@ -1,5 +1,6 @@
 import { ConfigError } from './config-error';
-import { DEFAULT_TECHNICAL_TIMEOUT_S, parseJitConfig } from './jit-config';
+import { parseJitConfig } from './jit-config';
+import { DEFAULT_TECHNICAL_TIMEOUT_S } from './jit-options';
 import { parseInputTokens } from './jit-inputs';
 
 const parse = (args: string[], env: NodeJS.ProcessEnv = {}) => parseJitConfig(args, env, { writeErr: () => undefined });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { COLORSPACES, THREAD_TYPES } from '../../config/src/jit-config';
+import { checkOptionCombinations, launchOptionsShape } from '../../config/src/jit-options';
 import { inputSpecSchema } from '../../config/src/jit-inputs';
 import { RUNTIME_KINDS } from './agent-status';
 
@@ -18,28 +18,11 @@ const streamInputSchema = z.strictObject({
     .refine((u) => !/^(channel_count|id)=/.test(u), { message: 'must not start with channel_count= or id=' }),
 });
 
-const integer = z.number().int();
-
-/** Every JIT option a stream may set, with its JSON type (ranges: see parseJitConfig). */
-export const launchOptionsSchema = z.strictObject({
-  lowres: integer.optional(),
-  width: integer.optional(),
-  height: integer.optional(),
-  frameRateNum: integer.optional(),
-  frameRateDen: integer.optional(),
-  sampleAspectNum: integer.optional(),
-  sampleAspectDen: integer.optional(),
-  colorspace: z.enum(COLORSPACES).optional(),
-  bt2100ToneMapping: z.boolean().optional(),
-  duration: integer.optional(),
-  bitrate: integer.optional(),
-  region: z.string().optional(),
-  channels: integer.optional(),
-  cho: integer.optional(),
-  threads: integer.optional(),
-  threadType: z.enum(THREAD_TYPES).optional(),
-  technicalTimeout: z.number().optional(),
-});
+/**
+ * Every JIT option a stream may set (libs/config JIT_OPTIONS), with the bounds and combinations
+ * the JIT checks: the agent accepts exactly what the JIT accepts.
+ */
+export const launchOptionsSchema = z.strictObject(launchOptionsShape()).superRefine(checkOptionCombinations);
 export type LaunchOptions = z.infer<typeof launchOptionsSchema>;
 
 export const streamRequestSchema = z.strictObject({
@@ -47,7 +30,10 @@ export const streamRequestSchema = z.strictObject({
   /** The orchestrator's session: on the agent's and the JIT's log lines about this stream. */
   sessionId: z.string().regex(STREAM_ID, 'must be 1-64 characters of A-Z a-z 0-9 _ -').optional(),
   /** The token the JIT then requires from viewers (WHEP, /status); without it the JIT is open. */
-  viewerToken: z.string().regex(/^[A-Za-z0-9_-]{16,256}$/, 'must be 16-256 characters of A-Z a-z 0-9 _ -').optional(),
+  viewerToken: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{16,256}$/, 'must be 16-256 characters of A-Z a-z 0-9 _ -')
+    .optional(),
   inputs: z.array(streamInputSchema).min(1, 'at least one input (the video) is required'),
   options: launchOptionsSchema.optional(),
 });

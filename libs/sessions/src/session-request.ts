@@ -1,28 +1,13 @@
 import { z } from 'zod';
-import { COLORSPACES, THREAD_TYPES, inputSpecSchema } from '../../config/src';
+import { inputSpecSchema } from '../../config/src/jit-inputs';
+import { sessionOptionsShape } from '../../config/src/jit-options';
 
-/** The JIT options a session may set, as the JIT's own option names; bounds as the JIT checks them. */
-export const streamOptionsSchema = z
-  .object({
-    lowres: z.number().int().min(0).max(3),
-    width: z.number().int().min(16).max(8192),
-    height: z.number().int().min(16).max(8192),
-    frameRateNum: z.number().int().min(1).max(1_000_000),
-    frameRateDen: z.number().int().min(1).max(1_000_000),
-    sampleAspectNum: z.number().int().min(1).max(1_000_000),
-    sampleAspectDen: z.number().int().min(1).max(1_000_000),
-    colorspace: z.enum(COLORSPACES),
-    bt2100ToneMapping: z.boolean(),
-    duration: z.number().int().min(1).max(1_000_000_000),
-    bitrate: z.number().int().min(1).max(10_000_000_000),
-    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/),
-    channels: z.number().int().min(1).max(256),
-    cho: z.number().int().min(0).max(255),
-    threads: z.number().int().min(0).max(64),
-    threadType: z.enum(THREAD_TYPES),
-  })
-  .partial()
-  .strict();
+/**
+ * The JIT options a session may set (libs/config JIT_OPTIONS), as the JIT's own option names and
+ * with its bounds. Their combinations (both halves of a pixel aspect, …) are checked when the
+ * stream starts, since a restart's options are merged into the session's.
+ */
+export const streamOptionsSchema = z.strictObject(sessionOptionsShape());
 export type StreamOptions = z.infer<typeof streamOptionsSchema>;
 
 /** Newlines, NUL and other control characters: never in a URL or a name (they would reach logs and the JIT's argv). */
