@@ -1,3 +1,4 @@
+#!/usr/bin/env -S node --no-memory-reducer
 import 'reflect-metadata';
 
 /**

@@ -10,3 +10,4 @@ export * from './turn-config';
 export * from './aws-config';
 export * from './security-config';
 export * from './node-flags';
+export * from './package-root';
