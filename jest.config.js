@@ -13,6 +13,11 @@ module.exports = {
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   modulePathIgnorePatterns: ['<rootDir>/dist/'],
   moduleFileExtensions: ['ts', 'js', 'json'],
+  // The path aliases of tsconfig.json: @jit/<lib>[/<module>].
+  moduleNameMapper: {
+    '^@jit/(workflows|activities)(/.*)?$': '<rootDir>/$1/src$2',
+    '^@jit/([^/]+)(/.*)?$': '<rootDir>/libs/$1/src$2',
+  },
   transform: {
     // Type-checked (diagnostics stay on; ts-jest caches per file between runs). 151002 only warns
     // that `module: node20` is a hybrid module kind; the output is CommonJS either way.

@@ -11,7 +11,7 @@ import { openPlayer } from '../test/support/browser';
 import type { RunningJit } from '../test/support/jit-process';
 import type { PageProbe } from '../test/support/page-probe';
 import { seededRandom } from '../test/support/seeded-random';
-import { makeIndexedClip, type IndexedClipOptions } from '../libs/sample-media/src';
+import { makeIndexedClip, type IndexedClipOptions } from '@jit/sample-media';
 
 /** The repository root (this file compiles to dist/bench/bench-util.js). */
 export const repoRoot = path.resolve(__dirname, '..', '..');
@@ -419,7 +419,7 @@ export async function seekRun(page: Page, frame: number): Promise<SeekRun> {
     const started = performance.now();
     probe.send({ type: 'seek', frame: n });
     let shownMs = NaN;
-    let lastIndex = -1;
+    let lastIndex: number;
     try {
       shownMs = await probe.waitForFrameIndex(n, 5000, started);
       lastIndex = n;

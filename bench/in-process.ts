@@ -2,7 +2,7 @@
  * The JIT's own media classes (VideoPipeline: VideoReader → PictureSource → VideoEncoder) on this
  * thread, for benchmarks that run the pipeline without WebRTC, a browser or the video thread.
  */
-import { parseJitConfig } from '../libs/config/src';
+import { parseJitConfig } from '@jit/config';
 import { configureAvLog } from '../apps/jit/src/media/av-log';
 import { resolveInputSource } from '../apps/jit/src/media/input-location';
 import type { PictureSource } from '../apps/jit/src/media/picture-source';

@@ -226,7 +226,7 @@ async function benchClip(browser: Browser, clip: BenchClip): Promise<ClipResult>
       .filter((l) => !l.includes('"level":20'))
       .slice(-15)
       .join('\n');
-    throw new Error(`${clip.name}: ${(error as Error).message}${code !== null ? `\nthe JIT exited (${code}); its last log lines:\n${tail}` : ''}`);
+    throw new Error(`${clip.name}: ${(error as Error).message}${code !== null ? `\nthe JIT exited (${code}); its last log lines:\n${tail}` : ''}`, { cause: error });
   } finally {
     await jitProcess.stop();
   }

@@ -7,7 +7,7 @@
  *   node dist/bench/pipeline-cpu.js CLIP [--paced] [--worker] [JIT flags...]
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseJitConfig } from '../libs/config/src';
+import { parseJitConfig } from '@jit/config';
 import { resolveInputSource } from '../apps/jit/src/media/input-location';
 import { type EncodedFrames, outputFrameCount, videoReaderOptions } from '../apps/jit/src/media/video-pipeline';
 import { VideoReader } from '../apps/jit/src/media/video-reader';

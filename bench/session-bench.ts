@@ -24,7 +24,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Browser } from 'playwright-core';
-import type { SessionAnswer } from '../libs/protocol/src';
+import type { SessionAnswer } from '@jit/protocol';
 import { launchBrowser, openPlayer, pageLog } from '../test/support/browser';
 import { startOrchestrator, type RunningOrchestrator } from '../test/support/orchestrator-process';
 import { connect, disconnect, waitForFrame } from '../test/support/player';
@@ -45,7 +45,7 @@ import {
   verdict,
   writeResultsSection,
 } from './bench-util';
-import { makeIndexedClip } from '../libs/sample-media/src';
+import { makeIndexedClip } from '@jit/sample-media';
 
 const TARGET_FIRST_FRAME_MS = 1000;
 const SECTION = 'Sessions (session-bench)';
@@ -300,7 +300,7 @@ async function sequentialRun(browser: Browser, orch: RunningOrchestrator, clip: 
       await connect(page, jitUrl);
       await waitForFrame(page, 0, 10_000);
     } catch (error) {
-      throw new Error(`${session.sessionId}: ${(error as Error).message}; page errors: ${pageLog(page).errors.slice(0, 3).join(' | ')}`);
+      throw new Error(`${session.sessionId}: ${(error as Error).message}; page errors: ${pageLog(page).errors.slice(0, 3).join(' | ')}`, { cause: error });
     }
     const t3 = Date.now();
     const cpu = (pid: number | undefined) => {
@@ -596,7 +596,7 @@ async function main(): Promise<void> {
   let temporal: TemporalServer | undefined;
   let browser: Browser | undefined;
   let orch: RunningOrchestrator | undefined;
-  let orchestratorEnv: NodeJS.ProcessEnv = {};
+  let orchestratorEnv: NodeJS.ProcessEnv;
   let playerServer: StaticServer | undefined;
   const rows: TableRow[] = [];
   const notes: string[] = [];

@@ -1,5 +1,5 @@
-import type { Instance } from '../../libs/providers/src/instance-provider';
-import type { StreamSpec } from '../../libs/sessions/src/session-request';
+import type { Instance } from '@jit/providers';
+import type { StreamSpec } from '@jit/sessions';
 
 /** Why the watch over a running stream ended. */
 export type WatchOutcome = { reason: 'idle'; idleSeconds: number } | { reason: 'stream-exited'; exitCode: number | null };

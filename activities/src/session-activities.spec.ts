@@ -3,9 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import pino from 'pino';
-import type { Instance, InstanceProvider } from '../../libs/providers/src/instance-provider';
-import type { AgentStatus, AgentStreamStatus, JitStatus } from '../../libs/protocol/src';
-import { viewerToken } from '../../libs/security/src/viewer-token';
+import type { Instance, InstanceProvider } from '@jit/providers';
+import type { AgentStatus, AgentStreamStatus, JitStatus } from '@jit/protocol';
+import { viewerToken } from '@jit/security';
 import { SessionActivities } from './session-activities';
 
 const SECRET = 'unit-secret';

@@ -1,10 +1,10 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { AgentClient, AgentError } from '../../libs/agent-client/src';
-import type { Instance, InstanceProvider } from '../../libs/providers/src';
-import type { StreamSpec } from '../../libs/sessions/src';
-import type { Logger } from '../../libs/logging/src';
-import { viewerToken } from '../../libs/security/src/viewer-token';
+import { AgentClient, AgentError } from '@jit/agent-client';
+import type { Instance, InstanceProvider } from '@jit/providers';
+import type { StreamSpec } from '@jit/sessions';
+import type { Logger } from '@jit/logging';
+import { viewerToken } from '@jit/security';
 import type { ActivityMetrics } from './activity-metrics';
 import type { SessionActivityApi, WatchOutcome } from './session-activities.contract';
 

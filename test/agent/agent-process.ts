@@ -1,12 +1,11 @@
 /**
  * Starts the compiled agent (`npm run build` first) as a real process and talks to its API.
  */
-import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { repoRoot } from '../support/media';
 import { http, type ServiceProcess, startService } from '../support/service-process';
 
-export const agentMain = path.join(repoRoot, 'dist', 'apps', 'orchestrator', 'src', 'agent', 'agent.js');
+export const agentMain = path.join(repoRoot, 'dist', 'apps', 'agent', 'src', 'main.js');
 
 export interface RunningAgent extends ServiceProcess {
   /** An API call with the secret (or `auth`), JSON in and out. */

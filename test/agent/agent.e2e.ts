@@ -7,7 +7,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { IDLE_PROCESS_NODE_FLAGS } from '../../libs/config/src';
+import { IDLE_PROCESS_NODE_FLAGS } from '@jit/config';
 import { launchBrowser, openPlayer, saveScreenshot } from '../support/browser';
 import { makeIndexedClip } from '../support/media';
 import { connect, waitForFrame } from '../support/player';

@@ -27,9 +27,9 @@ import {
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Client, Connection } from '@temporalio/client';
 import type { Browser } from 'playwright-core';
-import { parseOrchestratorConfig } from '../../libs/config/src';
-import { createLogger } from '../../libs/logging/src';
-import { AWSInstanceProvider } from '../../libs/providers/src';
+import { parseOrchestratorConfig } from '@jit/config';
+import { createLogger } from '@jit/logging';
+import { AWSInstanceProvider } from '@jit/providers';
 import { eventually } from '../support/eventually';
 import { launchBrowser } from '../support/browser';
 import { makeIndexedClip } from '../support/media';

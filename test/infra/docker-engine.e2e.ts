@@ -11,7 +11,7 @@
  */
 import Docker from 'dockerode';
 import { randomUUID } from 'node:crypto';
-import { demuxLogs } from '../../libs/docker/src';
+import { demuxLogs } from '@jit/docker';
 import { describeWithDockerEngine } from '../support/docker-describe';
 import { ensureLocalImage, hostBinds, type DockerEngine } from '../support/docker-engine';
 

@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { IDLE_PROCESS_NODE_FLAGS, parseOrchestratorConfig } from '../../libs/config/src';
+import { IDLE_PROCESS_NODE_FLAGS, parseOrchestratorConfig } from '@jit/config';
 import { makeIndexedClip, repoRoot } from '../support/media';
 import { orchestratorMain, startOrchestrator } from '../support/orchestrator-process';
 import { jitMain, startJit } from '../support/jit-process';

@@ -13,7 +13,6 @@ import {
   disconnect,
   frameIndex,
   seekAndWait,
-  send,
   sendAndWait,
   stats,
   waitForFrame,

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { IDLE_PROCESS_NODE_FLAGS } from '../../libs/config/src';
+import { IDLE_PROCESS_NODE_FLAGS } from '@jit/config';
 import { launchBrowser } from '../support/browser';
 import { makeIndexedClip } from '../support/media';
 import { startOrchestrator, type RunningOrchestrator } from '../support/orchestrator-process';

@@ -13,7 +13,7 @@ import { startOrchestrator, type RunningOrchestrator } from '../support/orchestr
 import { playStream } from '../support/player';
 import { http } from '../support/service-process';
 import { ensureTemporal, type TemporalServer } from '../support/temporal';
-import { type SessionState, stateQuery } from '../../workflows/src/session.contract';
+import { type SessionState, stateQuery } from '@jit/workflows/session.contract';
 
 jest.setTimeout(180_000);
 

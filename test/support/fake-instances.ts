@@ -7,9 +7,9 @@ import { randomUUID } from 'node:crypto';
 import { CompleteAsyncError, Context } from '@temporalio/activity';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import type { SessionActivityApi, WatchOutcome } from '../../activities/src/session-activities.contract';
-import type { Instance } from '../../libs/providers/src/instance-provider';
-import type { StreamSpec } from '../../libs/sessions/src/session-request';
+import type { SessionActivityApi, WatchOutcome } from '@jit/activities';
+import type { Instance } from '@jit/providers';
+import type { StreamSpec } from '@jit/sessions';
 
 export class FakeInstances {
   readonly calls: string[] = [];

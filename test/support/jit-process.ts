@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
-import { IDLE_PROCESS_NODE_FLAGS } from '../../libs/config/src';
+import { IDLE_PROCESS_NODE_FLAGS } from '@jit/config';
 import { repoRoot } from './media';
 import { type ServiceProcess, startService } from './service-process';
 

@@ -2,10 +2,9 @@
  * Reading test media back with ffprobe/ffmpeg: stream facts and the frame index that every
  * sample clip carries in its pixels (see libs/sample-media).
  */
-import * as path from 'node:path';
-import { ffmpeg, ffprobe, frameIndexBits } from '../../libs/sample-media/src';
+import { ffmpeg, ffprobe, frameIndexBits } from '@jit/sample-media';
 
-export { countPackets, ffmpeg, ffprobe, frameIndexBits, makeIndexedClip, makeToneWav, pictureTypes } from '../../libs/sample-media/src';
+export { countPackets, ffmpeg, ffprobe, frameIndexBits, makeIndexedClip, makeToneWav, pictureTypes } from '@jit/sample-media';
 
 /** Luma threshold for a set bit (0..255, full range). */
 export const frameIndexThreshold = 128;

@@ -4,7 +4,7 @@
  * orchestrator all log `{"port":N,"host":…,"msg":"<what> listening"}`.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { IDLE_PROCESS_NODE_FLAGS } from '../../libs/config/src';
+import { IDLE_PROCESS_NODE_FLAGS } from '@jit/config';
 
 export interface ServiceProcess {
   url: string;

@@ -1,7 +1,7 @@
 import { ActivityFailure, ApplicationFailure, TimeoutFailure, proxyActivities } from '@temporalio/workflow';
-import type { SessionActivityApi } from '../../activities/src/session-activities.contract';
-import type { Instance } from '../../libs/providers/src/instance-provider';
-import type { StreamSpec } from '../../libs/sessions/src/session-request';
+import type { SessionActivityApi } from '@jit/activities';
+import type { Instance } from '@jit/providers';
+import type { StreamSpec } from '@jit/sessions';
 import type { SessionSettings } from './session.contract';
 
 /** Waits heartbeat; a worker that dies mid-wait is noticed within this and the wait fails. */

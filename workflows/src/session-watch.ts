@@ -1,6 +1,6 @@
 import { ApplicationFailure, CancellationScope, condition, isCancellation } from '@temporalio/workflow';
-import type { WatchOutcome } from '../../activities/src/session-activities.contract';
-import type { Instance } from '../../libs/providers/src/instance-provider';
+import type { WatchOutcome } from '@jit/activities';
+import type { Instance } from '@jit/providers';
 import type { EndReason, SessionSettings } from './session.contract';
 import type { SessionSteps } from './session-steps';
 

@@ -1,6 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { Instance } from '../../libs/providers/src/instance-provider';
-import type { SessionRequest, StreamOptions } from '../../libs/sessions/src/session-request';
+import type { Instance } from '@jit/providers';
+import type { SessionRequest, StreamOptions } from '@jit/sessions';
 
 export const SESSION_WORKFLOW = 'sessionWorkflow';
 /** Temporal's visibility query for the sessions running now. */

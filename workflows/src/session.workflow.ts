@@ -8,7 +8,7 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { StreamOptions, StreamSpec } from '../../libs/sessions/src/session-request';
+import type { StreamOptions, StreamSpec } from '@jit/sessions';
 import { releaseSignal } from './capacity.contract';
 import type { SessionEventSinks } from './session-events.sink';
 import { type SessionState, type SessionWorkflowInput, killSignal, restartUpdate, stateQuery, untilRunningUpdate } from './session.contract';

@@ -4,8 +4,8 @@
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { IDLE_PROCESS_NODE_FLAGS } from '../../../libs/config/src';
-import { makeIndexedClip, makeToneWav } from '../../../libs/sample-media/src';
+import { IDLE_PROCESS_NODE_FLAGS } from '@jit/config';
+import { makeIndexedClip, makeToneWav } from '@jit/sample-media';
 
 async function main(): Promise<void> {
   const port = process.env.PORT ?? '8080';

@@ -5,9 +5,8 @@ import { NestFactory } from '@nestjs/core';
 // Imported here rather than found by Nest at create time: a JIT started ahead of its session then
 // has Express loaded before its arguments come.
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
-import { CommanderError } from 'commander';
-import { ConfigError, parseJitConfig } from '../../../libs/config/src';
-import { createLogger } from '../../../libs/logging/src';
+import { ConfigError, configOrExit, parseJitConfig } from '@jit/config';
+import { createLogger } from '@jit/logging';
 import { nestLogger, requestLogger } from './http/request-logging';
 import { JitModule } from './jit.module';
 import { configureAvLog } from './media/av-log';
@@ -32,14 +31,7 @@ async function main(): Promise<void> {
   const certificate = createCertificate();
   const videoThreads = new VideoThreads();
   const { argv, env } = await launchArguments();
-  let config;
-  try {
-    config = parseJitConfig(argv, env);
-  } catch (error) {
-    if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : 2);
-    if (error instanceof ConfigError) fail(error.message);
-    throw error;
-  }
+  const config = configOrExit('jit', () => parseJitConfig(argv, env));
   const log = createLogger('jit', config.verbose, config.sessionId ? { sessionId: config.sessionId } : {});
   configureAvLog(config.verbose);
   if (config.deprecatedPositional) log.warn('positional URLS are deprecated: use -i/--input');

@@ -4,7 +4,7 @@
  * `<!-- jit-options:begin -->` and `<!-- jit-options:end -->` markers.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { renderJitOptionsTable, withJitOptionsTable } from '../../../libs/config/src';
+import { renderJitOptionsTable, withJitOptionsTable } from '@jit/config';
 
 const [mode, file] = process.argv.slice(2);
 if (mode === '--write' && file) {

@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   const subcommand = first === 'agent' || first === 'orchestrator' ? first : undefined;
   const args = subcommand ? rest : process.argv.slice(2);
   if (subcommand === 'agent' || (!subcommand && process.env.MAIN_MODULE === 'agent')) {
-    const { runAgent } = require('./agent/agent-main') as typeof import('./agent/agent-main');
+    const { runAgent } = require('../../agent/src/agent-main') as typeof import('../../agent/src/agent-main');
     await runAgent(args, process.env);
   } else {
     const { runOrchestrator } = require('./orchestrator-main') as typeof import('./orchestrator-main');

@@ -1,36 +1,21 @@
 import { NestFactory } from '@nestjs/core';
 import { SwaggerModule } from '@nestjs/swagger';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { CommanderError } from 'commander';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
-import { ConfigError, type OrchestratorConfig, parseOrchestratorConfig } from '../../../libs/config/src';
-import { createLogger } from '../../../libs/logging/src';
-import { INSTANCE_PROVIDER, TEMPORAL_CLIENT } from '../../../activities/src';
-import { agentSecret } from './agent-secret';
+import { configOrExit, parseOrchestratorConfig } from '@jit/config';
+import { createLogger } from '@jit/logging';
+import { INSTANCE_PROVIDER, TEMPORAL_CLIENT } from '@jit/activities';
+import { agentSecret } from '@jit/security';
 import { OrchestratorModule } from './orchestrator.module';
 import { jsonBodiesOnly } from './security/json-bodies';
 import { releaseOrphanedInstances } from './orphan-instances';
 import { openApiDocument } from './sessions/openapi';
-import { temporalAddress } from './temporal/embedded-temporal';
+import { temporalAddress } from '@jit/temporal';
 import { servePlayerPage } from './web/player-page';
-
-/** Parses the configuration, or ends the process naming the setting at fault (exit 2). */
-export function orchestratorConfigOrExit(argv: string[], env: NodeJS.ProcessEnv): OrchestratorConfig {
-  try {
-    return parseOrchestratorConfig(argv, env);
-  } catch (error) {
-    if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : 2);
-    if (error instanceof ConfigError) {
-      process.stderr.write(`orchestrator: ${error.message}\n`);
-      process.exit(2);
-    }
-    throw error;
-  }
-}
 
 /** The REST API, with the Temporal worker inside unless --no-worker. */
 export async function runOrchestrator(argv: string[], env: NodeJS.ProcessEnv, agentEntry: string): Promise<void> {
-  const config = orchestratorConfigOrExit(argv, env);
+  const config = configOrExit('orchestrator', () => parseOrchestratorConfig(argv, env));
   const log = createLogger('orchestrator', config.verbose, { orchestratorId: config.orchestratorId });
   const address = await temporalAddress(config, log);
   const temporal = { address, namespace: config.temporalNamespace, taskQueue: config.temporalTaskQueue };

@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
-import type { InstanceProvider, RunningSession } from '../../../libs/providers/src';
-import { RUNNING_SESSIONS_QUERY, stateQuery } from '../../../workflows/src/session.contract';
+import type { InstanceProvider, RunningSession } from '@jit/providers';
+import { RUNNING_SESSIONS_QUERY, stateQuery } from '@jit/workflows/session.contract';
 
 /**
  * At start-up, once the worker runs: the provider's orphan cleanup (releaseOrphans, where it has

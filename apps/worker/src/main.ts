@@ -2,14 +2,11 @@ import 'reflect-metadata';
 import { join } from 'node:path';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { OrchestratorConfig } from '../../../libs/config/src';
-import { createLogger, type Logger } from '../../../libs/logging/src';
-import { agentSecret } from '../../orchestrator/src/agent-secret';
-import { MetricsModule } from '../../orchestrator/src/metrics/metrics.module';
-import { orchestratorConfigOrExit } from '../../orchestrator/src/orchestrator-main';
-import { RuntimeModule } from '../../orchestrator/src/runtime.module';
-import { temporalAddress } from '../../orchestrator/src/temporal/embedded-temporal';
-import { TemporalModule } from '../../orchestrator/src/temporal/temporal.module';
+import { configOrExit, type OrchestratorConfig, parseOrchestratorConfig } from '@jit/config';
+import { createLogger, type Logger } from '@jit/logging';
+import { agentSecret } from '@jit/security';
+import { MetricsModule } from '@jit/metrics';
+import { RuntimeModule, temporalAddress, TemporalModule } from '@jit/temporal';
 
 @Module({})
 class WorkerModule {
@@ -17,7 +14,7 @@ class WorkerModule {
     return {
       module: WorkerModule,
       imports: [
-        // Its sessions' metrics are counted here but not served: a worker has no HTTP (see README, Observability).
+        // Its sessions' metrics are counted here but not served: a worker has no HTTP (docs/observability.md, Metrics).
         MetricsModule,
         RuntimeModule.register(config, log, { entry: join(__dirname, '..', '..', 'orchestrator', 'src', 'main.js'), secret }),
         TemporalModule.register({ address, namespace: config.temporalNamespace, taskQueue: config.temporalTaskQueue }, true),
@@ -28,7 +25,7 @@ class WorkerModule {
 
 /** A session worker on its own (scale workers apart from the REST API): the orchestrator's settings, no HTTP. */
 async function main(): Promise<void> {
-  const config = orchestratorConfigOrExit(process.argv.slice(2), process.env);
+  const config = configOrExit('worker', () => parseOrchestratorConfig(process.argv.slice(2), process.env));
   const log = createLogger('worker', config.verbose, { orchestratorId: config.orchestratorId });
   const module = WorkerModule.register(config, log, await temporalAddress(config, log), await agentSecret(config));
   const app = await NestFactory.createApplicationContext(module, { logger: false });

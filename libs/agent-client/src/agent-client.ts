@@ -1,5 +1,5 @@
-import { type AgentStatus, agentStatusSchema, type StreamRequest, type StreamStarted, streamStartedSchema } from '../../protocol/src';
-import type { StreamSpec } from '../../sessions/src';
+import { type AgentStatus, agentStatusSchema, type StreamRequest, type StreamStarted, streamStartedSchema } from '@jit/protocol';
+import type { StreamSpec } from '@jit/sessions';
 
 /** The agent answered with an error status; `retryable` is false for what a retry cannot fix. */
 export class AgentError extends Error {

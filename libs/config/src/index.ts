@@ -11,3 +11,4 @@ export * from './aws-config';
 export * from './security-config';
 export * from './node-flags';
 export * from './package-root';
+export * from './config-or-exit';

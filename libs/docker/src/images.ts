@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import type { Logger } from '../../logging/src';
+import type { Logger } from '@jit/logging';
 
 /** The image reference as an engine accepts it: repeated slashes collapsed (the spec's default has `//`). */
 export function imageReference(image: string): string {

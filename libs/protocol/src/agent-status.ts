@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { jitStatusSchema } from './jit-status';
 
 /**
- * The agent's `GET /status` answer: written by apps/orchestrator/src/agent (stream-manager.ts),
+ * The agent's `GET /status` answer: written by apps/agent (stream-manager.ts),
  * read by libs/agent-client (for the session activities).
  */
 

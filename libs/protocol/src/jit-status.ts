@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * The JIT's `GET /status` answer: written by apps/jit (http/status.controller.ts), read by the
- * agent (apps/orchestrator/src/agent/jit-client.ts) and passed on in the agent's own status.
+ * agent (apps/agent/src/jit-client.ts) and passed on in the agent's own status.
  */
 
 const rationalSchema = z.object({ num: z.number().int(), den: z.number().int() });

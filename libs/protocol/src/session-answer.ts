@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { sessionRequestSchema } from '../../sessions/src/session-request';
+import { sessionRequestSchema } from '@jit/sessions/session-request';
 
 /**
  * The orchestrator's answer for a session (`POST /session`, `GET /session/:id`, `GET /sessions`,

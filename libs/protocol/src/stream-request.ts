@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { checkOptionCombinations, launchOptionsShape } from '../../config/src/jit-options';
-import { inputSpecSchema } from '../../config/src/jit-inputs';
+import { checkOptionCombinations, launchOptionsShape } from '@jit/config/jit-options';
+import { inputSpecSchema } from '@jit/config/jit-inputs';
 import { RUNTIME_KINDS } from './agent-status';
 
 /**
  * The agent's `POST /streams` body (sent by libs/agent-client, checked by the agent's
- * apps/orchestrator/src/agent/stream-request.ts) and its answer.
+ * apps/agent/src/stream-request.ts) and its answer.
  */
 
 export const STREAM_ID = /^[A-Za-z0-9_-]{1,64}$/;

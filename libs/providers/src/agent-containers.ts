@@ -1,9 +1,9 @@
 import Docker from 'dockerode';
 import { randomBytes } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
-import type { OrchestratorConfig } from '../../config/src';
-import { demuxLogs, dockerAnswers, imageReference, pullImage } from '../../docker/src';
-import type { Logger } from '../../logging/src';
+import type { OrchestratorConfig } from '@jit/config';
+import { demuxLogs, dockerAnswers, imageReference, pullImage } from '@jit/docker';
+import type { Logger } from '@jit/logging';
 
 /** Agent containers carry `jit.agent=true` and `jit.session=<id>`; never `jit`, which the agents' --prune/--remove-running remove. */
 export const AGENT_LABEL = 'jit.agent';

@@ -1,6 +1,6 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Logger } from '../../logging/src';
+import type { Logger } from '@jit/logging';
 
 /** An agent process started ahead of any session. */
 export interface SpareAgent {

@@ -9,7 +9,7 @@ import {
   paginateDescribeInstances,
 } from '@aws-sdk/client-ec2';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AWS_INSTANCE_PROVIDER, type AwsConfig, ConfigError } from '../../config/src';
+import { AWS_INSTANCE_PROVIDER, type AwsConfig, ConfigError } from '@jit/config';
 import { ec2Failure, isNotFound, stateReasonFailure } from './aws-ec2-errors';
 import { instanceRegion } from './aws-region';
 import { agentUserData } from './aws-user-data';

@@ -1,4 +1,4 @@
-import { ConfigError } from '../../config/src';
+import { ConfigError } from '@jit/config';
 
 /** The EC2 instance metadata service (IMDSv2). */
 export const IMDS_ENDPOINT = 'http://169.254.169.254';

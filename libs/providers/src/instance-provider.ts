@@ -1,5 +1,5 @@
-import type { OrchestratorConfig } from '../../config/src';
-import type { Logger } from '../../logging/src';
+import type { OrchestratorConfig } from '@jit/config';
+import type { Logger } from '@jit/logging';
 
 /** A machine (or a part of one) where an agent runs JIT streams for one session. */
 export interface Instance {

@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
-import { AWS_INSTANCE_PROVIDER, SINGLE_INSTANCE_PROVIDER } from '../../config/src';
+import { AWS_INSTANCE_PROVIDER, SINGLE_INSTANCE_PROVIDER } from '@jit/config';
 import { AWSInstanceProvider } from './aws-instance-provider';
 import type { InstanceProvider, InstanceProviderClass, ProviderContext } from './instance-provider';
 import { SingleInstanceProvider } from './single-instance-provider';
@@ -25,7 +25,7 @@ export function loadInstanceProvider(classPath: string, context: ProviderContext
   try {
     loaded = require(file) as Record<string, unknown>;
   } catch (error) {
-    throw new Error(`JIT_INSTANCE_PROVIDER_CLASS_PATH: cannot load ${file}: ${(error as Error).message}`);
+    throw new Error(`JIT_INSTANCE_PROVIDER_CLASS_PATH: cannot load ${file}: ${(error as Error).message}`, { cause: error });
   }
   const candidate = loaded[exportName ?? 'default'] ?? loaded.InstanceProvider;
   if (typeof candidate !== 'function') {

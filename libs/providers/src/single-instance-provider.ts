@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { IDLE_PROCESS_NODE_FLAGS } from '../../config/src';
+import { IDLE_PROCESS_NODE_FLAGS } from '@jit/config';
 import { AgentContainers } from './agent-containers';
 import { AgentSpares, type SpareAgent } from './agent-spares';
 import { isPortFree } from './free-port';

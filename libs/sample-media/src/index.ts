@@ -116,6 +116,7 @@ export async function ffmpeg(args: string[], timeoutMs?: number): Promise<Buffer
 }
 
 /** Runs ffprobe with `-of json` and the given arguments, returns the parsed JSON. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- ffprobe's JSON, read by callers field by field
 export async function ffprobe(file: string, args: string[]): Promise<any> {
   const { stdout } = await run(FFPROBE, ['-v', 'error', '-of', 'json', ...args, file]);
   return JSON.parse(stdout.toString('utf8'));

@@ -1,3 +1,3 @@
+export * from './agent-secret';
 export * from './bearer';
 export * from './viewer-token';
-export * from './token-refusal';

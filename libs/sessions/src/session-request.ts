@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { inputSpecSchema } from '../../config/src/jit-inputs';
-import { sessionOptionsShape } from '../../config/src/jit-options';
+import { inputSpecSchema, sessionOptionsShape } from '@jit/config';
 
 /**
  * The JIT options a session may set (libs/config JIT_OPTIONS), as the JIT's own option names and
@@ -11,6 +10,7 @@ export const streamOptionsSchema = z.strictObject(sessionOptionsShape());
 export type StreamOptions = z.infer<typeof streamOptionsSchema>;
 
 /** Newlines, NUL and other control characters: never in a URL or a name (they would reach logs and the JIT's argv). */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const NO_CONTROL = [/^[^\x00-\x1f\x7f]*$/, 'must not contain control characters (newline, NUL, …)'] as const;
 
 /** One input of a session: the JIT's input, with lengths and characters bounded. */

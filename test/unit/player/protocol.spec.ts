@@ -1,4 +1,4 @@
-import { controlMessageSchema } from '../../../libs/protocol/src';
+import { controlMessageSchema } from '@jit/protocol';
 import { NO_PLAYBACK, commandFor, type TransportAction } from '../../../web/player/src/playback-state';
 import { encodeCommand, readServerMessage } from '../../../web/player/src/protocol';
 

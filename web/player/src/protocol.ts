@@ -3,7 +3,7 @@
  * validates with (libs/protocol, types only: no zod in the page), and what arrives gets a small
  * check before the player believes it.
  */
-import type { ControlMessage, PlaybackState, ServerMessage } from '../../../libs/protocol/src/control-messages';
+import type { ControlMessage, PlaybackState, ServerMessage } from '@jit/protocol/control-messages';
 
 export type { ControlMessage, PlaybackState, ServerMessage };
 

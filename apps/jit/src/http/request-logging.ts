@@ -1,6 +1,6 @@
 import { Logger as NestPinoLogger, type Params, PinoLogger } from 'nestjs-pino';
 import { pinoHttp } from 'pino-http';
-import type { Logger } from '../../../../libs/logging/src';
+import type { Logger } from '@jit/logging';
 
 /*
  * Not nestjs-pino's LoggerModule: its per-request AsyncLocalStorage switches async hooks on for

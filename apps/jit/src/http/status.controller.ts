@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, UseGuards } from '@nestjs/common';
 import { MediaCatalog } from '../media/media-catalog';
-import type { JitStatus } from '../../../../libs/protocol/src';
+import type { JitStatus } from '@jit/protocol';
 import { ViewerRegistry } from '../viewers/viewer-registry';
 import { ViewerTokenGuard } from './viewer-token.guard';
 

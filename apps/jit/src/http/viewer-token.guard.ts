@@ -1,6 +1,7 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
-import { bearerToken, requireToken, SecretMatcher } from '../../../../libs/security/src';
+import { requireToken } from '@jit/nest';
+import { bearerToken, SecretMatcher } from '@jit/security';
 
 /** The JIT's viewer token (JIT_VIEWER_TOKEN); undefined: a standalone JIT, open to anyone. */
 export const VIEWER_TOKEN = Symbol('VIEWER_TOKEN');

@@ -1,6 +1,6 @@
 import { access, constants } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import type { InputSpec } from '../../../../libs/config/src';
+import type { InputSpec } from '@jit/config';
 
 /** An input that cannot be used; the message names it. */
 export class InputError extends Error {

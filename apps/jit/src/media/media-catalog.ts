@@ -1,15 +1,15 @@
-import type { JitConfig } from '../../../../libs/config/src';
-import type { Logger } from '../../../../libs/logging/src';
-import type { JitMedia } from '../../../../libs/protocol/src';
+import type { JitConfig } from '@jit/config';
+import type { Logger } from '@jit/logging';
+import type { JitMedia } from '@jit/protocol';
 import { AudioProgram } from './audio-program';
 import { AudioReader } from './audio-reader';
 import { InputError, type InputSource, resolveInputSource } from './input-location';
-import type { FrameTiming, Rational } from './rational';
+import type { FrameTiming } from './rational';
 import type { VideoCodecName } from './video-encoder';
 import { outputPicture } from './video-filter';
 import { outputFrameCount, videoReaderOptions } from './video-pipeline';
-import { VideoReader, type VideoStreamInfo } from './video-reader';
-import { VideoThreads, VideoWorker } from './video-worker';
+import { VideoReader } from './video-reader';
+import { type VideoThreads, VideoWorker } from './video-worker';
 
 export interface MediaPipeline {
   video: VideoWorker;

@@ -6,9 +6,9 @@ import {
   AVCOL_SPC_UNSPECIFIED,
   AVCOL_TRC_UNSPECIFIED,
   FilterAPI,
-  Frame,
+  type Frame,
 } from 'node-av';
-import type { JitConfig } from '../../../../libs/config/src';
+import type { JitConfig } from '@jit/config';
 import { outputPicture, videoFilterGraph, type OutputPicture } from './video-filter';
 import type { VideoReader } from './video-reader';
 

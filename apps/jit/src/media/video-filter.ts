@@ -1,4 +1,4 @@
-import type { JitConfig } from '../../../../libs/config/src';
+import type { JitConfig } from '@jit/config';
 import type { VideoStreamInfo } from './video-reader';
 
 export interface OutputPicture {

@@ -1,4 +1,4 @@
-import type { JitConfig } from '../../../../libs/config/src';
+import type { JitConfig } from '@jit/config';
 import type { InputSource } from './input-location';
 import { PictureSource } from './picture-source';
 import type { FrameTiming } from './rational';

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { JitConfig } from '../../../../libs/config/src';
+import type { JitConfig } from '@jit/config';
 import { InputError, type InputSource } from './input-location';
 import type { EncodedPicture, VideoCodecName } from './video-encoder';
 import type { EncodedFrames } from './video-pipeline';

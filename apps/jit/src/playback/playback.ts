@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Logger } from '../../../../libs/logging/src';
-import type { ControlMessage, PlaybackState, ServerMessage } from '../../../../libs/protocol/src';
+import type { Logger } from '@jit/logging';
+import type { ControlMessage, PlaybackState, ServerMessage } from '@jit/protocol';
 import { AUDIO_BLOCK, type AudioProgram } from '../media/audio-program';
 import { AUDIO_RATE } from '../media/audio-reader';
 import type { FrameTiming } from '../media/rational';

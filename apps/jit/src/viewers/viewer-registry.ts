@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { JitConfig } from '../../../../libs/config/src';
-import type { Logger } from '../../../../libs/logging/src';
-import type { JitStatus } from '../../../../libs/protocol/src';
+import type { JitConfig } from '@jit/config';
+import type { Logger } from '@jit/logging';
+import type { JitStatus } from '@jit/protocol';
 import type { MediaCatalog } from '../media/media-catalog';
 import type { PeerSettings } from '../webrtc/peer-config';
 import { Viewer } from '../webrtc/viewer';

@@ -1,4 +1,4 @@
-import { ConfigError } from '../../../../libs/config/src';
+import { ConfigError } from '@jit/config';
 import { peerConfig, resolvePublicAddress } from './peer-config';
 
 describe('the public address of the JIT', () => {

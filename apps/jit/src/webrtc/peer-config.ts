@@ -10,7 +10,7 @@ import {
   useVP8,
 } from 'werift';
 import { lookup } from 'node:dns/promises';
-import { ConfigError, type JitConfig } from '../../../../libs/config/src';
+import { ConfigError, type JitConfig } from '@jit/config';
 
 /**
  * Chromium's playout-delay extension: with a zero delay it renders each frame as soon as it

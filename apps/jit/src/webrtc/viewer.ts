@@ -1,6 +1,6 @@
 import { MediaStreamTrack, RTCPeerConnection, type RTCDataChannel, type RTCRtpTransceiver } from 'werift';
-import type { Logger } from '../../../../libs/logging/src';
-import { parseControlMessage, type ServerMessage } from '../../../../libs/protocol/src';
+import type { Logger } from '@jit/logging';
+import { parseControlMessage, type ServerMessage } from '@jit/protocol';
 import type { MediaCatalog, MediaPipeline } from '../media/media-catalog';
 import { Playback } from '../playback/playback';
 import { peerConfig, type PeerSettings } from './peer-config';

@@ -1,8 +1,8 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import type { Client } from '@temporalio/client';
-import { INSTANCE_PROVIDER, TEMPORAL_CLIENT } from '../../../../activities/src';
-import type { InstanceProvider } from '../../../../libs/providers/src';
+import { INSTANCE_PROVIDER, TEMPORAL_CLIENT } from '@jit/activities';
+import type { InstanceProvider } from '@jit/providers';
 import { OpenRoute } from '../security/api-token.guard';
 
 /** A check that takes longer than this is down. */

@@ -1,9 +1,9 @@
 import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
 import type { Client } from '@temporalio/client';
 import type { Response } from 'express';
-import { TEMPORAL_CLIENT } from '../../../../activities/src';
-import { RUNNING_SESSIONS_QUERY } from '../../../../workflows/src/session.contract';
-import { SessionMetrics } from './session-metrics';
+import { TEMPORAL_CLIENT } from '@jit/activities';
+import { RUNNING_SESSIONS_QUERY } from '@jit/workflows/session.contract';
+import { SessionMetrics } from '@jit/metrics';
 
 /** GET /metrics: Prometheus text format. */
 @Controller('metrics')

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Params } from 'nestjs-pino';
-import type { Logger } from '../../../../libs/logging/src';
+import type { Logger } from '@jit/logging';
 
 /** The API's own routes (not probes, metrics, docs or the player page's files). */
 const API_ROUTE = /^\/(session|sessions|media)(\/|\?|$)/;

@@ -1,9 +1,10 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import { ORCHESTRATOR_CONFIG } from '../../../../activities/src';
-import type { OrchestratorConfig } from '../../../../libs/config/src';
-import { bearerToken, requireToken, SecretMatcher } from '../../../../libs/security/src';
+import { ORCHESTRATOR_CONFIG } from '@jit/activities';
+import type { OrchestratorConfig } from '@jit/config';
+import { requireToken } from '@jit/nest';
+import { bearerToken, SecretMatcher } from '@jit/security';
 
 const OPEN = 'api:open';
 /** A route every caller may use, JIT_API_TOKEN or not (health probes). */

@@ -1,7 +1,7 @@
 import { BadRequestException, Inject, Injectable, type PipeTransform } from '@nestjs/common';
-import { ORCHESTRATOR_CONFIG } from '../../../../activities/src';
-import type { OrchestratorConfig } from '../../../../libs/config/src';
-import type { SessionRequest } from '../../../../libs/sessions/src';
+import { ORCHESTRATOR_CONFIG } from '@jit/activities';
+import type { OrchestratorConfig } from '@jit/config';
+import type { SessionRequest } from '@jit/sessions';
 import { InputPolicy, InputPolicyError } from './input-policy';
 
 /** Applies the input policy to a validated `POST /session` body: 400 naming the input it refuses. */

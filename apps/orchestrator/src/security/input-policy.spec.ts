@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseOrchestratorConfig } from '../../../../libs/config/src';
+import { parseOrchestratorConfig } from '@jit/config';
 import { InputPolicy } from './input-policy';
 
 const base = mkdtempSync(join(tmpdir(), 'jit-policy-'));

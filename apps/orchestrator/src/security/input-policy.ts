@@ -1,7 +1,7 @@
 import { realpath } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { InputSpec, MediaRoots } from '../../../../libs/config/src';
+import type { InputSpec, MediaRoots } from '@jit/config';
 import { classifyHost } from './address-policy';
 
 /** An input the policy refuses; the message names it. */

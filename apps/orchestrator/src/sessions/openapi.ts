@@ -1,7 +1,7 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { z } from 'zod';
-import { sessionAnswerSchema } from '../../../../libs/protocol/src';
-import { sessionRequestSchema, streamOptionsSchema } from '../../../../libs/sessions/src';
+import { sessionAnswerSchema } from '@jit/protocol';
+import { sessionRequestSchema, streamOptionsSchema } from '@jit/sessions';
 
 /** A schema's JSON Schema; `refs`: schemas inside it that are components of their own, by name. */
 const json = (schema: z.ZodType, refs: Record<string, z.ZodType> = {}) =>

@@ -1,9 +1,9 @@
 import { Body, Controller, Delete, Get, HttpStatus, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { z } from 'zod';
-import { SessionFailedError, UnknownSessionError } from '../../../../libs/errors/src';
-import type { SessionAnswer } from '../../../../libs/protocol/src';
-import { type SessionRequest, type StreamOptions, sessionRequestSchema, streamOptionsSchema } from '../../../../libs/sessions/src';
+import { SessionFailedError, UnknownSessionError } from '@jit/errors';
+import type { SessionAnswer } from '@jit/protocol';
+import { type SessionRequest, type StreamOptions, sessionRequestSchema, streamOptionsSchema } from '@jit/sessions';
 import { SESSION_LOCAL } from '../metrics/request-logs';
 import { InputPolicyPipe } from '../security/input-policy.pipe';
 import { SessionsService } from './sessions.service';

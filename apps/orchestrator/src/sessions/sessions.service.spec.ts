@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { parseOrchestratorConfig } from '../../../../libs/config/src';
-import { DomainError, HTTP_STATUS } from '../../../../libs/errors/src';
-import { viewerToken } from '../../../../libs/security/src/viewer-token';
+import { parseOrchestratorConfig } from '@jit/config';
+import { DomainError, HTTP_STATUS } from '@jit/errors';
+import { viewerToken } from '@jit/security';
 import { FakeInstances, withSessionWorker } from '../../../../test/support/fake-instances';
 import { timeSkippingEnvironment, workflowBundle } from '../../../../test/support/time-skipping';
 import { IceServers } from '../turn/ice-servers.service';

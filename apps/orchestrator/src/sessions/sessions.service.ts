@@ -9,11 +9,11 @@ import {
   WorkflowUpdateRPCTimeoutOrCancelledError,
   isGrpcDeadlineError,
 } from '@temporalio/client';
-import type { OrchestratorConfig } from '../../../../libs/config/src';
-import { CapacityError, SessionConflictError, UnknownSessionError } from '../../../../libs/errors/src';
-import { viewerToken } from '../../../../libs/security/src/viewer-token';
-import type { SessionAnswer } from '../../../../libs/protocol/src';
-import type { SessionRequest, StreamOptions } from '../../../../libs/sessions/src';
+import type { OrchestratorConfig } from '@jit/config';
+import { CapacityError, SessionConflictError, UnknownSessionError } from '@jit/errors';
+import { viewerToken } from '@jit/security';
+import type { SessionAnswer } from '@jit/protocol';
+import type { SessionRequest, StreamOptions } from '@jit/sessions';
 import {
   RUNNING_SESSIONS_QUERY,
   SESSION_WORKFLOW,
@@ -23,7 +23,7 @@ import {
   restartUpdate,
   stateQuery,
   untilRunningUpdate,
-} from '../../../../workflows/src/session.contract';
+} from '@jit/workflows/session.contract';
 import {
   type AcquireInput,
   type AcquireResult,
@@ -31,8 +31,8 @@ import {
   acquireUpdate,
   capacityWorkflowId,
   releaseSignal,
-} from '../../../../workflows/src/capacity.contract';
-import type { TemporalOptions } from '../temporal/temporal.module';
+} from '@jit/workflows/capacity.contract';
+import type { TemporalOptions } from '@jit/temporal';
 import type { IceServers } from '../turn/ice-servers.service';
 
 

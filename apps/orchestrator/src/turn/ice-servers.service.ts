@@ -1,5 +1,5 @@
 import { networkInterfaces } from 'node:os';
-import type { OrchestratorConfig } from '../../../../libs/config/src';
+import type { OrchestratorConfig } from '@jit/config';
 import { type IceServer, type TurnEndpoint, iceServersFor, turnCredential } from './turn-credentials';
 
 /** Seconds a credential outlives the longest session by default. */

@@ -4,8 +4,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createInterface } from 'node:readline';
-import type { OrchestratorConfig } from '../../../../libs/config/src';
-import type { Logger } from '../../../../libs/logging/src';
+import type { OrchestratorConfig } from '@jit/config';
+import type { Logger } from '@jit/logging';
 import { stunAnswers } from './stun-probe';
 import { turnFiles, turnserverArgs, turnserverConfigFile } from './turnserver-command';
 

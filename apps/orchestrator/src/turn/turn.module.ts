@@ -1,7 +1,7 @@
 import { type DynamicModule, Inject, Injectable, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import type { OrchestratorConfig } from '../../../../libs/config/src';
-import type { Logger } from '../../../../libs/logging/src';
-import { keptSecret } from '../agent-secret';
+import type { OrchestratorConfig } from '@jit/config';
+import type { Logger } from '@jit/logging';
+import { keptSecret } from '@jit/security';
 import { IceServers } from './ice-servers.service';
 import { TurnSupervisor } from './turn-supervisor';
 import { turnFiles } from './turnserver-command';

@@ -1,4 +1,4 @@
-import { parseOrchestratorConfig } from '../../../../libs/config/src';
+import { parseOrchestratorConfig } from '@jit/config';
 import { turnserverArgs } from './turnserver-command';
 
 const config = (env: NodeJS.ProcessEnv) => parseOrchestratorConfig(['--turn'], { JIT_TURN_DATA_DIR: '/var/lib/jit-turn', ...env });

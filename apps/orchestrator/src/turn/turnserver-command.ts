@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { OrchestratorConfig } from '../../../../libs/config/src';
+import type { OrchestratorConfig } from '@jit/config';
 
 /** Where coturn keeps what it writes, all under JIT_TURN_DATA_DIR (it may run as a non-root user). */
 export function turnFiles(dataDir: string) {

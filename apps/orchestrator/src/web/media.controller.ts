@@ -1,6 +1,6 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import { ORCHESTRATOR_CONFIG } from '../../../../activities/src';
-import type { OrchestratorConfig } from '../../../../libs/config/src';
+import { ORCHESTRATOR_CONFIG } from '@jit/activities';
+import type { OrchestratorConfig } from '@jit/config';
 import { type MediaListing, listMedia } from './media-listing';
 
 /** `GET /media`: what the player page offers to pick, the files under JIT_MEDIA_ROOTS (nothing without roots). */

@@ -1,0 +1,3 @@
+export * from './metrics.module';
+export * from './session-event-sinks';
+export * from './session-metrics';
