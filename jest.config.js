@@ -6,9 +6,7 @@ const path = require('node:path');
 module.exports = {
   preset: 'ts-jest',
   testEnvironment: 'node',
-  roots: ['apps', 'libs', 'workflows', 'activities', 'test']
-    .map((d) => path.join(__dirname, d))
-    .filter((d) => fs.existsSync(d)),
+  roots: ['apps', 'libs', 'workflows', 'activities', 'test'].map((d) => path.join(__dirname, d)).filter((d) => fs.existsSync(d)),
   testMatch: ['**/*.spec.ts', '**/*.e2e.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   modulePathIgnorePatterns: ['<rootDir>/dist/'],
@@ -19,9 +17,8 @@ module.exports = {
     '^@jit/([^/]+)(/.*)?$': '<rootDir>/libs/$1/src$2',
   },
   transform: {
-    // Type-checked (diagnostics stay on; ts-jest caches per file between runs). 151002 only warns
-    // that `module: node20` is a hybrid module kind; the output is CommonJS either way.
-    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: { ignoreCodes: [151002] } }],
+    // Transpiled file by file (tsconfig.jest.json): types are checked by `npm run lint` and the build.
+    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.jest.json', diagnostics: { ignoreCodes: [151002] } }],
   },
   testTimeout: 60000,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],

@@ -32,7 +32,13 @@ const FRAMES = 500;
 
 /** The clips both benchmarks use: 1080p25 ProRes 422 and long-GOP H.264 (IBBBP, closed GOPs of 25 and 50). */
 export const CLIPS: BenchClip[] = [
-  { name: 'ProRes 422 1080p25', options: { codec: 'prores', width: 1920, height: 1080, fps: 25, frames: FRAMES }, gop: 1, frames: FRAMES, fps: 25 },
+  {
+    name: 'ProRes 422 1080p25',
+    options: { codec: 'prores', width: 1920, height: 1080, fps: 25, frames: FRAMES },
+    gop: 1,
+    frames: FRAMES,
+    fps: 25,
+  },
   {
     name: 'H.264 1080p25 GOP 25 B3',
     options: { codec: 'h264-longgop', width: 1920, height: 1080, fps: 25, frames: FRAMES, gop: 25, bframes: 3 },
@@ -106,7 +112,6 @@ export function describe(s: Summary, unit = 'ms'): string {
 /** PASS when value <= target. */
 export const verdict = (value: number, target: number): 'PASS' | 'MISS' => (Number.isFinite(value) && value <= target ? 'PASS' : 'MISS');
 
-
 export function shuffled<T>(items: T[], seed: number): T[] {
   const random = seededRandom(seed);
   const out = [...items];
@@ -170,7 +175,10 @@ export const clockTicks = (() => {
 
 /** Fields of a /proc/<pid>/stat line after the command name: index 0 is field 3 (state). */
 function statFields(line: string): string[] {
-  return line.slice(line.lastIndexOf(')') + 2).trim().split(/\s+/);
+  return line
+    .slice(line.lastIndexOf(')') + 2)
+    .trim()
+    .split(/\s+/);
 }
 
 export interface CpuTimes {
@@ -359,7 +367,8 @@ export async function firstFrameRun(browser: Browser, jitProcess: RunningJit): P
       ]);
       const post = performance
         .getEntriesByType('resource')
-        .find((e) => (e as PerformanceResourceTiming).initiatorType === 'fetch' && /\/whep$/.test(e.name)) as PerformanceResourceTiming | undefined;
+        .find((e) => (e as PerformanceResourceTiming).initiatorType === 'fetch' && /\/whep$/.test(e.name)) as
+        PerformanceResourceTiming | undefined;
       if (!post) throw new Error('no resource timing entry for the WHEP POST');
       await probe.disconnect();
       return {
@@ -435,7 +444,13 @@ export async function seekRun(page: Page, frame: number): Promise<SeekRun> {
     }
     // Still the requested frame once everything has arrived?
     const settled = probe.readFrameIndex();
-    return { frame: n, shownMs, seekedMs, exact: Number.isFinite(shownMs) && settled === n, lastIndex: Number.isFinite(shownMs) ? settled : lastIndex };
+    return {
+      frame: n,
+      shownMs,
+      seekedMs,
+      exact: Number.isFinite(shownMs) && settled === n,
+      lastIndex: Number.isFinite(shownMs) ? settled : lastIndex,
+    };
   }, frame);
 }
 

@@ -47,7 +47,16 @@ import {
   summarize,
 } from './bench-util';
 import { type HlsSessionStats, OnTheFlyHlsServer } from './compare/hls-server';
-import { closeHlsViewer, type HlsFirstFrame, hlsSeekRun, openHlsViewer, pause, presentedFrames, startHls, waitFullyBuffered } from './compare/hls-viewer';
+import {
+  closeHlsViewer,
+  type HlsFirstFrame,
+  hlsSeekRun,
+  openHlsViewer,
+  pause,
+  presentedFrames,
+  startHls,
+  waitFullyBuffered,
+} from './compare/hls-viewer';
 
 declare const probe: PageProbe;
 
@@ -92,7 +101,13 @@ const CASES: Case[] = [
     key: 'short',
     far: false,
     title: 'short clip: ProRes 422 1080p25, 12 s',
-    clip: { name: 'ProRes 422 1080p25 12 s', options: { codec: 'prores', width: 1920, height: 1080, fps: FPS, frames: 300, cacheDir: CACHE }, gop: 1, frames: 300, fps: FPS },
+    clip: {
+      name: 'ProRes 422 1080p25 12 s',
+      options: { codec: 'prores', width: 1920, height: 1080, fps: FPS, frames: 300, cacheDir: CACHE },
+      gop: 1,
+      frames: 300,
+      fps: FPS,
+    },
     firstFrameRuns: quick ? 3 : 10,
     seeks: quick ? 6 : 20,
   },
@@ -119,7 +134,17 @@ const CASES: Case[] = [
     clip: {
       name: 'H.264 1080p25 GOP 25 10 min',
       // ultrafast makes the 15 000 frames in a few minutes; the result is cached
-      options: { codec: 'h264-longgop', width: 1920, height: 1080, fps: FPS, frames: 15000, gop: 25, bframes: 0, preset: 'ultrafast', cacheDir: CACHE },
+      options: {
+        codec: 'h264-longgop',
+        width: 1920,
+        height: 1080,
+        fps: FPS,
+        frames: 15000,
+        gop: 25,
+        bframes: 0,
+        preset: 'ultrafast',
+        cacheDir: CACHE,
+      },
       gop: 25,
       frames: 15000,
       fps: FPS,
@@ -141,7 +166,10 @@ function farSeekTargets(clip: BenchClip, count: number, segmentFrames: number): 
   if (count % 5 === 0) throw new RangeError('count must not be a multiple of 5');
   const segments = Math.floor(clip.frames / segmentFrames);
   const offsets = [0, segmentFrames - 1, Math.floor(segmentFrames / 2), 1, segmentFrames - 2, 7];
-  const slots = Array.from({ length: count }, (_, i) => Math.floor(((i + 0.5) * segments) / count) * segmentFrames + offsets[i % offsets.length]);
+  const slots = Array.from(
+    { length: count },
+    (_, i) => Math.floor(((i + 0.5) * segments) / count) * segmentFrames + offsets[i % offsets.length],
+  );
   return slots.map((_, k) => slots[(k * 5) % count]);
 }
 
@@ -187,7 +215,11 @@ async function hlsCpuRun(browser: Browser, server: OnTheFlyHlsServer, source: st
   return { cpuSeconds: stats.cpuSeconds, framesShown: frames.total, mediaSeconds: stats.segmentsMade * SEGMENT_SECONDS };
 }
 
-async function hlsFirstFrameRun(browser: Browser, server: OnTheFlyHlsServer, source: string): Promise<HlsFirstFrame & { server: HlsSessionStats }> {
+async function hlsFirstFrameRun(
+  browser: Browser,
+  server: OnTheFlyHlsServer,
+  source: string,
+): Promise<HlsFirstFrame & { server: HlsSessionStats }> {
   const viewer = await openHlsViewer(browser, server);
   try {
     const run = await startHls(viewer, server.playlistUrl(source, viewer.session));
@@ -202,7 +234,12 @@ interface HlsSeek extends SeekRun {
   how: string;
 }
 
-async function hlsSeeks(browser: Browser, server: OnTheFlyHlsServer, c: Case, targets: number[]): Promise<{ seeks: HlsSeek[]; firstSegmentMs: number[]; errors: string[] }> {
+async function hlsSeeks(
+  browser: Browser,
+  server: OnTheFlyHlsServer,
+  c: Case,
+  targets: number[],
+): Promise<{ seeks: HlsSeek[]; firstSegmentMs: number[]; errors: string[] }> {
   const viewer = await openHlsViewer(browser, server);
   try {
     await startHls(viewer, server.playlistUrl(c.key, viewer.session));
@@ -213,8 +250,17 @@ async function hlsSeeks(browser: Browser, server: OnTheFlyHlsServer, c: Case, ta
     for (const target of targets) {
       const from = server.stats(viewer.session).requests.length;
       const run = await hlsSeekRun(viewer, target, c.clip.fps, c.far ? 60000 : 5000);
-      const answers = server.stats(viewer.session).requests.slice(from).map((r) => r.answer);
-      const how = answers.includes('restarted') ? 'restarted' : answers.includes('waited') ? 'waited' : answers.length ? 'on disk' : 'buffer';
+      const answers = server
+        .stats(viewer.session)
+        .requests.slice(from)
+        .map((r) => r.answer);
+      const how = answers.includes('restarted')
+        ? 'restarted'
+        : answers.includes('waited')
+          ? 'waited'
+          : answers.length
+            ? 'on disk'
+            : 'buffer';
       seeks.push({ ...run, how });
       await sleep(SEEK_GAP_MS);
     }
@@ -285,9 +331,15 @@ async function runCase(browser: Browser, server: OnTheFlyHlsServer, c: Case, fil
     const targets = !c.far ? seekTargets(c.clip, c.seeks) : farSeekTargets(c.clip, c.seeks, SEGMENT_SECONDS * c.clip.fps);
     const hls = await hlsSeeks(browser, server, c, targets);
     if (hls.errors.length) console.log(`  HLS page errors: ${hls.errors.slice(0, 3).join(' | ')}`);
-    console.log('  HLS seeks (frame: shown ms, how): ' + hls.seeks.map((s) => `${s.frame}: ${fmt(s.shownMs, 0)} ${s.how}${s.exact ? '' : ` WRONG(${s.lastIndex})`}`).join(', '));
+    console.log(
+      '  HLS seeks (frame: shown ms, how): ' +
+        hls.seeks.map((s) => `${s.frame}: ${fmt(s.shownMs, 0)} ${s.how}${s.exact ? '' : ` WRONG(${s.lastIndex})`}`).join(', '),
+    );
     const jitSeekRuns = await jitSeeks(browser, jitProcess, targets);
-    console.log('  jit seeks (frame: shown ms): ' + jitSeekRuns.map((s) => `${s.frame}: ${fmt(s.shownMs, 0)}${s.exact ? '' : ` WRONG(${s.lastIndex})`}`).join(', '));
+    console.log(
+      '  jit seeks (frame: shown ms): ' +
+        jitSeekRuns.map((s) => `${s.frame}: ${fmt(s.shownMs, 0)}${s.exact ? '' : ` WRONG(${s.lastIndex})`}`).join(', '),
+    );
 
     // 3. CPU over a fixed playback period, alternating
     const jitCpu: CpuRun[] = [];
@@ -360,7 +412,14 @@ function rows(r: CaseResult): Row[] {
   // per target, the same frame on both sides
   const pairs = r.jitSeeks.map((j, i) => r.hlsSeeks[i].shownMs / j.shownMs).filter(Number.isFinite);
   if (c.far) {
-    out.push({ metric: 'seek, per target HLS ÷ jit: lowest, p50', jit: '', hls: '', ratio: `${fmt(Math.min(...pairs), 1)}×, ${fmt(median(pairs), 1)}×`, target: '—', result: '—' });
+    out.push({
+      metric: 'seek, per target HLS ÷ jit: lowest, p50',
+      jit: '',
+      hls: '',
+      ratio: `${fmt(Math.min(...pairs), 1)}×, ${fmt(median(pairs), 1)}×`,
+      target: '—',
+      result: '—',
+    });
   }
   out.push({
     metric: 'exact frame after the seek',
@@ -436,7 +495,9 @@ function breakdown(results: CaseResult[]): string {
         `${fmt(median(r.jitSeeks.map((s) => s.shownMs - (s.serverMs ?? NaN))), 0)} ms.`,
     );
     if (r.hlsRestartToSegment.length) {
-      lines.push(`- ${r.c.key}: HLS restarts: ffmpeg spawn (-ss) → first segment complete p50 ${fmt(median(r.hlsRestartToSegment), 0)} ms over ${r.hlsRestartToSegment.length} restarts.`);
+      lines.push(
+        `- ${r.c.key}: HLS restarts: ffmpeg spawn (-ss) → first segment complete p50 ${fmt(median(r.hlsRestartToSegment), 0)} ms over ${r.hlsRestartToSegment.length} restarts.`,
+      );
     }
     const wrong = r.hlsSeeks.filter((s) => !s.exact).map((s) => `${s.frame}→${s.lastIndex}`);
     if (wrong.length) lines.push(`- ${r.c.key}: HLS seeks not on the requested frame (requested→shown): ${wrong.join(', ')}.`);
@@ -462,7 +523,8 @@ async function main(): Promise<void> {
   console.log(`machine speed: ${machineSpeed()}`);
   const files: Record<string, string> = {};
   const selected = casesArg ? CASES.filter((c) => casesArg.includes(c.key)) : CASES;
-  if (selected.length === 0) throw new Error(`--cases: none of ${casesArg?.join(', ')}; the cases are ${CASES.map((c) => c.key).join(', ')}`);
+  if (selected.length === 0)
+    throw new Error(`--cases: none of ${casesArg?.join(', ')}; the cases are ${CASES.map((c) => c.key).join(', ')}`);
   for (const c of selected) files[c.key] = await clipFile(c.clip);
   const server = new OnTheFlyHlsServer({
     sources: Object.fromEntries(selected.map((c) => [c.key, { file: files[c.key], frames: c.clip.frames, fps: c.clip.fps }])),

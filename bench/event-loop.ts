@@ -31,7 +31,10 @@ async function main(): Promise<void> {
     for (const clip of clips) {
       const file = await clipFile(clip);
       const out = path.join(tmpdir(), `jit-event-loop-${process.pid}.json`);
-      const jit = await startJit(['-i', file], { NODE_OPTIONS: `--require ${path.join(__dirname, 'event-loop-probe.js')}`, EVENT_LOOP_PROBE_OUT: out });
+      const jit = await startJit(['-i', file], {
+        NODE_OPTIONS: `--require ${path.join(__dirname, 'event-loop-probe.js')}`,
+        EVENT_LOOP_PROBE_OUT: out,
+      });
       const pid = jit.process.pid;
       if (pid === undefined) throw new Error('the JIT has no process id');
       const sample = async (): Promise<Delay> => {
@@ -50,7 +53,10 @@ async function main(): Promise<void> {
         await send(page, { type: 'play' });
         await sleep(8000);
         const playing = await sample();
-        for (const [phase, d] of [['20 seeks', seeking], ['8 s playing', playing]] as const) {
+        for (const [phase, d] of [
+          ['20 seeks', seeking],
+          ['8 s playing', playing],
+        ] as const) {
           console.log(`${clip.name}, ${phase}: event-loop delay p50 ${fmt(d.p50)} ms, p99 ${fmt(d.p99)} ms, max ${fmt(d.max)} ms`);
           rows.push(`| ${clip.name} | ${phase} | ${fmt(d.p50)} | ${fmt(d.p99)} | ${fmt(d.max)} |`);
         }
@@ -64,7 +70,11 @@ async function main(): Promise<void> {
   }
   const table = ['| Clip | While | p50 (ms) | p99 (ms) | max (ms) |', '|---|---|---|---|---|', ...rows].join('\n');
   const body = `${table}\n\nMain-thread event-loop delay of the JIT (perf_hooks.monitorEventLoopDelay, 1 ms resolution) while one headless Chromium viewer seeks and plays; the two share the machine's cores.`;
-  writeResultsSection(latestResults, 'Event-loop delay (event-loop)', resultsSection('Event-loop delay (event-loop)', 'node dist/bench/event-loop.js', body));
+  writeResultsSection(
+    latestResults,
+    'Event-loop delay (event-loop)',
+    resultsSection('Event-loop delay (event-loop)', 'node dist/bench/event-loop.js', body),
+  );
 }
 
 main().catch((error: unknown) => {

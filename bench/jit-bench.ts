@@ -103,14 +103,21 @@ async function playRun(page: Page, jitProcess: RunningJit, clip: BenchClip): Pro
   const before = await page.evaluate(() => probe.stats());
   const cpuBefore = processCpuTimes(jitProcess.process.pid!);
   const started = performance.now();
-  const ended = await page.evaluate(async (timeoutMs) => {
-    try {
-      await probe.sendAndWait({ type: 'play' }, (m: { type: string; state?: string }) => m.type === 'state' && m.state === 'ended', timeoutMs);
-      return true;
-    } catch {
-      return false;
-    }
-  }, (clip.frames / clip.fps) * 1000 * 4 + 10000);
+  const ended = await page.evaluate(
+    async (timeoutMs) => {
+      try {
+        await probe.sendAndWait(
+          { type: 'play' },
+          (m: { type: string; state?: string }) => m.type === 'state' && m.state === 'ended',
+          timeoutMs,
+        );
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    (clip.frames / clip.fps) * 1000 * 4 + 10000,
+  );
   const wallMs = performance.now() - started;
   const cpuAfter = processCpuTimes(jitProcess.process.pid!);
   await sleep(500); // the last frames reach the decoder
@@ -187,7 +194,12 @@ async function benchClip(browser: Browser, clip: BenchClip): Promise<ClipResult>
       for (const s of seeks) s.serverMs = server.get(s.frame);
       console.log(
         '  seeks (frame: shown ms / seeked msg ms / server ms): ' +
-          seeks.map((s) => `${s.frame}: ${fmt(s.shownMs, 0)}/${fmt(s.seekedMs, 0)}/${fmt(s.serverMs ?? NaN, 0)}${s.exact ? '' : ` WRONG(${s.lastIndex})`}`).join(', '),
+          seeks
+            .map(
+              (s) =>
+                `${s.frame}: ${fmt(s.shownMs, 0)}/${fmt(s.seekedMs, 0)}/${fmt(s.serverMs ?? NaN, 0)}${s.exact ? '' : ` WRONG(${s.lastIndex})`}`,
+            )
+            .join(', '),
       );
 
       // c. CPU while playing the whole clip, then bare ffmpeg on the same clip
@@ -226,7 +238,10 @@ async function benchClip(browser: Browser, clip: BenchClip): Promise<ClipResult>
       .filter((l) => !l.includes('"level":20'))
       .slice(-15)
       .join('\n');
-    throw new Error(`${clip.name}: ${(error as Error).message}${code !== null ? `\nthe JIT exited (${code}); its last log lines:\n${tail}` : ''}`, { cause: error });
+    throw new Error(
+      `${clip.name}: ${(error as Error).message}${code !== null ? `\nthe JIT exited (${code}); its last log lines:\n${tail}` : ''}`,
+      { cause: error },
+    );
   } finally {
     await jitProcess.stop();
   }
@@ -239,12 +254,16 @@ function report(r: ClipResult, rows: TableRow[]): void {
   const connectToFrame = summarize(r.firstFrames.map((f) => f.connectToFrame));
   const part = (key: keyof FirstFrameRun) => fmt(summarize(r.firstFrames.map((f) => f[key] as number).filter(Number.isFinite)).p50);
   console.log(`  a. offer → first frame (WHEP POST start → first presented frame, ${r.firstFrames.length} fresh pages)`);
-  console.log(`     ${describe(postToFrame)}   target ≤ ${TARGET_FIRST_FRAME_MS} ms (p50): ${verdict(postToFrame.p50, TARGET_FIRST_FRAME_MS)}`);
+  console.log(
+    `     ${describe(postToFrame)}   target ≤ ${TARGET_FIRST_FRAME_MS} ms (p50): ${verdict(postToFrame.p50, TARGET_FIRST_FRAME_MS)}`,
+  );
   console.log(
     `     p50 parts: POST (server answers) ${part('post')} ms [server: pipeline open ${part('serverPipelineMs')} ms, answer ready ${part('serverAnswerMs')} ms], ` +
       `answer → JIT connected ${part('toConnected')} ms [page ICE connected after ${part('toIceConnected')} ms, then DTLS], JIT connected → frame shown ${part('connectedToFrame')} ms`,
   );
-  console.log(`     connect() call → first frame: ${describe(connectToFrame)} (browser offer + ICE gathering before the POST: p50 ${part('beforePost')} ms)`);
+  console.log(
+    `     connect() call → first frame: ${describe(connectToFrame)} (browser offer + ICE gathering before the POST: p50 ${part('beforePost')} ms)`,
+  );
   const wrongFirst = r.firstFrames.filter((f) => f.index !== 0).length;
   if (wrongFirst) console.log(`     first frame not index 0 in ${wrongFirst} runs`);
 
@@ -287,21 +306,79 @@ function report(r: ClipResult, rows: TableRow[]): void {
   console.log(`     browser during play: ${p.framesDecoded} frames decoded of ${p.framesExpected} sent, ${p.framesDropped} dropped`);
 
   rows.push(
-    { clip: clip.name, metric: 'offer → first frame (ms)', p50: fmt(postToFrame.p50, 0), p95: fmt(postToFrame.p95, 0), target: `≤ ${TARGET_FIRST_FRAME_MS}`, result: verdict(postToFrame.p50, TARGET_FIRST_FRAME_MS) },
-    { clip: clip.name, metric: 'connect() → first frame (ms)', p50: fmt(connectToFrame.p50, 0), p95: fmt(connectToFrame.p95, 0), target: '—', result: '—' },
-    { clip: clip.name, metric: `seek → frame shown (ms), ${exact}/${r.seeks.length} exact`, p50: fmt(seekShown.p50, 0), p95: fmt(seekShown.p95, 0), target: `p50 ≤ ${TARGET_SEEK_MS}`, result: exact === r.seeks.length ? verdict(seekShown.p50, TARGET_SEEK_MS) : 'MISS (inexact)' },
-    { clip: clip.name, metric: 'seek, server command (ms)', p50: fmt(seekServer.p50, 0), p95: fmt(seekServer.p95, 0), target: '—', result: '—' },
-    { clip: clip.name, metric: `CPU JIT / bare ffmpeg (${fmt(p.jitCpu, 1)} s / ${fmt(r.ffmpegCpu, 1)} s)`, p50: fmt(ratio, 2), p95: '—', target: `≤ ${TARGET_CPU_RATIO}`, result: verdict(ratio, TARGET_CPU_RATIO) },
-    { clip: clip.name, metric: `CPU JIT / bare ffmpeg paced in real time with -re (${fmt(r.ffmpegRealTimeCpu, 1)} s)`, p50: fmt(p.jitCpu / r.ffmpegRealTimeCpu, 2), p95: '—', target: '—', result: '—' },
-    { clip: clip.name, metric: `CPU decode+filter+encode classes alone / bare ffmpeg (${fmt(r.pipelineCpu, 1)} s)`, p50: fmt(r.pipelineCpu / r.ffmpegCpu, 2), p95: '—', target: '—', result: '—' },
-    { clip: clip.name, metric: `frames decoded while playing (dropped ${p.framesDropped})`, p50: `${p.framesDecoded}/${p.framesExpected}`, p95: '—', target: '—', result: '—' },
+    {
+      clip: clip.name,
+      metric: 'offer → first frame (ms)',
+      p50: fmt(postToFrame.p50, 0),
+      p95: fmt(postToFrame.p95, 0),
+      target: `≤ ${TARGET_FIRST_FRAME_MS}`,
+      result: verdict(postToFrame.p50, TARGET_FIRST_FRAME_MS),
+    },
+    {
+      clip: clip.name,
+      metric: 'connect() → first frame (ms)',
+      p50: fmt(connectToFrame.p50, 0),
+      p95: fmt(connectToFrame.p95, 0),
+      target: '—',
+      result: '—',
+    },
+    {
+      clip: clip.name,
+      metric: `seek → frame shown (ms), ${exact}/${r.seeks.length} exact`,
+      p50: fmt(seekShown.p50, 0),
+      p95: fmt(seekShown.p95, 0),
+      target: `p50 ≤ ${TARGET_SEEK_MS}`,
+      result: exact === r.seeks.length ? verdict(seekShown.p50, TARGET_SEEK_MS) : 'MISS (inexact)',
+    },
+    {
+      clip: clip.name,
+      metric: 'seek, server command (ms)',
+      p50: fmt(seekServer.p50, 0),
+      p95: fmt(seekServer.p95, 0),
+      target: '—',
+      result: '—',
+    },
+    {
+      clip: clip.name,
+      metric: `CPU JIT / bare ffmpeg (${fmt(p.jitCpu, 1)} s / ${fmt(r.ffmpegCpu, 1)} s)`,
+      p50: fmt(ratio, 2),
+      p95: '—',
+      target: `≤ ${TARGET_CPU_RATIO}`,
+      result: verdict(ratio, TARGET_CPU_RATIO),
+    },
+    {
+      clip: clip.name,
+      metric: `CPU JIT / bare ffmpeg paced in real time with -re (${fmt(r.ffmpegRealTimeCpu, 1)} s)`,
+      p50: fmt(p.jitCpu / r.ffmpegRealTimeCpu, 2),
+      p95: '—',
+      target: '—',
+      result: '—',
+    },
+    {
+      clip: clip.name,
+      metric: `CPU decode+filter+encode classes alone / bare ffmpeg (${fmt(r.pipelineCpu, 1)} s)`,
+      p50: fmt(r.pipelineCpu / r.ffmpegCpu, 2),
+      p95: '—',
+      target: '—',
+      result: '—',
+    },
+    {
+      clip: clip.name,
+      metric: `frames decoded while playing (dropped ${p.framesDropped})`,
+      p50: `${p.framesDecoded}/${p.framesExpected}`,
+      p95: '—',
+      target: '—',
+      result: '—',
+    },
   );
 }
 
 async function main(): Promise<void> {
   const started = performance.now();
   const selected = selectClips(clipArg);
-  console.log(`jit benchmark: ${selected.map((c) => c.name).join(', ')}${quick ? ' (quick)' : ''}${JIT_ARGS.length ? `; JIT flags: ${JIT_ARGS.join(' ')}` : ''}`);
+  console.log(
+    `jit benchmark: ${selected.map((c) => c.name).join(', ')}${quick ? ' (quick)' : ''}${JIT_ARGS.length ? `; JIT flags: ${JIT_ARGS.join(' ')}` : ''}`,
+  );
   console.log(`machine speed: ${machineSpeed()}`);
   // Make every clip first, so generation never overlaps a measurement.
   for (const clip of selected) await clipFile(clip);
@@ -329,7 +406,9 @@ async function main(): Promise<void> {
     writeResultsSection(latestResults, 'End to end (jit-bench)', resultsSection('End to end (jit-bench)', command, table + '\n\n' + notes));
     console.log(`written to ${latestResults}; total ${fmt((performance.now() - started) / 1000, 0)} s`);
   } else {
-    console.log(`not written to ${latestResults} (partial or flagged run; --write forces it); total ${fmt((performance.now() - started) / 1000, 0)} s`);
+    console.log(
+      `not written to ${latestResults} (partial or flagged run; --write forces it); total ${fmt((performance.now() - started) / 1000, 0)} s`,
+    );
   }
 }
 

@@ -130,7 +130,11 @@ const readWindow = (page: Page): Promise<PageWindow> =>
 
 async function addSession(browser: Browser, clip: string, index: number): Promise<{ session: Session; firstFrameMs: number[] }> {
   const first = MEDIA_PORT_BASE + index * 50;
-  const jitProcess = await startJit(['-i', clip, '-v'], { JIT_CONTAINER_PORT_MIN: String(first), JIT_CONTAINER_PORT_MAX: String(first + 49) }, 60_000);
+  const jitProcess = await startJit(
+    ['-i', clip, '-v'],
+    { JIT_CONTAINER_PORT_MIN: String(first), JIT_CONTAINER_PORT_MAX: String(first + 49) },
+    60_000,
+  );
   const firstFrameMs: number[] = [];
   for (let i = 0; i < firstFrameRuns; i++) firstFrameMs.push((await firstFrameRun(browser, jitProcess)).postToFrame);
   const page = await openPlayer(browser, jitProcess.url);
@@ -200,7 +204,17 @@ function describeStep(s: Step): string {
 }
 
 function table(results: { clip: BenchClip; steps: Step[] }[]): string {
-  const head = ['Clip', 'Sessions', 'First frame p50 (ms)', 'Seek p50 (ms)', 'Exact seeks', 'Worst page: frames shown / due', 'Late gaps (worst page)', 'JIT CPU (cores)', 'Real time'];
+  const head = [
+    'Clip',
+    'Sessions',
+    'First frame p50 (ms)',
+    'Seek p50 (ms)',
+    'Exact seeks',
+    'Worst page: frames shown / due',
+    'Late gaps (worst page)',
+    'JIT CPU (cores)',
+    'Real time',
+  ];
   const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
   for (const { clip, steps } of results) {
     for (const s of steps) {
@@ -234,9 +248,13 @@ function held(steps: Step[]): string {
 async function main(): Promise<void> {
   const started = performance.now();
   // Other work on the machine takes CPU from the sessions: said beside the figures.
-  const loadAtStart = loadavg().map((l) => l.toFixed(1)).join(', ');
+  const loadAtStart = loadavg()
+    .map((l) => l.toFixed(1))
+    .join(', ');
   const clips = sizes.map(clipFor);
-  console.log(`load benchmark: ${clips.map((c) => c.name).join(', ')}, up to ${maxSessions} sessions, ${windowS} s windows${quick ? ' (quick)' : ''}`);
+  console.log(
+    `load benchmark: ${clips.map((c) => c.name).join(', ')}, up to ${maxSessions} sessions, ${windowS} s windows${quick ? ' (quick)' : ''}`,
+  );
   const files = [];
   for (const clip of clips) files.push(await clipFile(clip));
   const browser = await launchBrowser();

@@ -15,7 +15,10 @@ import { VideoThreads, VideoWorker } from '../apps/jit/src/media/video-worker';
 import { openInProcessPipeline } from './in-process';
 
 /** The same pipeline on a video thread: what the JIT's viewers get. */
-async function openWorkerPipeline(clip: string, flags: string[]): Promise<EncodedFrames & { frameCount: number; frameMs: number; close(): Promise<void> }> {
+async function openWorkerPipeline(
+  clip: string,
+  flags: string[],
+): Promise<EncodedFrames & { frameCount: number; frameMs: number; close(): Promise<void> }> {
   const config = parseJitConfig(['-i', clip, ...flags], {});
   const source = await resolveInputSource(config.inputs[0], config);
   // The frame count and rate, from the container alone (as the JIT's MediaCatalog probes them).

@@ -52,12 +52,28 @@ function timedSpawn(cmd: string, args: string[]): Promise<{ ms: number; bytes: n
 function naiveSeek(clip: string, frame: number, fps: number): Promise<{ ms: number; bytes: number }> {
   const seconds = (frame / fps).toFixed(6);
   return timedSpawn('ffmpeg', [
-    '-nostdin', '-hide_banner', '-loglevel', 'error',
-    '-ss', seconds, '-i', clip,
-    '-frames:v', '1', '-an',
-    '-vf', 'format=yuv420p',
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency',
-    '-f', 'h264', '-',
+    '-nostdin',
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-ss',
+    seconds,
+    '-i',
+    clip,
+    '-frames:v',
+    '1',
+    '-an',
+    '-vf',
+    'format=yuv420p',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-tune',
+    'zerolatency',
+    '-f',
+    'h264',
+    '-',
   ]);
 }
 
@@ -87,7 +103,18 @@ async function benchClip(clip: (typeof CLIPS)[number]): Promise<ClipRow> {
   const firstMs = performance.now() - firstStarted;
   const openMs = pipeline.openMs;
   const targets = seekTargets(clip, SEEK_COUNT, 7).slice(0, quick ? SEEK_COUNT : undefined);
-  const row: ClipRow = { name: clip.name, gop: clip.gop, naive: [], inProcess: [], frameThreads: [], version: [], openMs, firstMs, exact: 0, targets: targets.length };
+  const row: ClipRow = {
+    name: clip.name,
+    gop: clip.gop,
+    naive: [],
+    inProcess: [],
+    frameThreads: [],
+    version: [],
+    openMs,
+    firstMs,
+    exact: 0,
+    targets: targets.length,
+  };
   try {
     // Warm the page cache and the ffmpeg binary once, outside the figures.
     await naiveSeek(file, targets[0], clip.fps);
@@ -117,7 +144,9 @@ async function benchClip(clip: (typeof CLIPS)[number]): Promise<ClipRow> {
   const naive = summarize(row.naive);
   const inProcess = summarize(row.inProcess);
   console.log(`  (i)   spawn ffmpeg per seek: ${describe(naive)}`);
-  console.log(`  (ii)  in-process (node-av): ${describe(inProcess)}   exact ${row.exact}/${row.targets}; once per viewer: pipeline open ${fmt(openMs)} ms + first picture ${fmt(firstMs)} ms`);
+  console.log(
+    `  (ii)  in-process (node-av): ${describe(inProcess)}   exact ${row.exact}/${row.targets}; once per viewer: pipeline open ${fmt(openMs)} ms + first picture ${fmt(firstMs)} ms`,
+  );
   console.log(`  (ii') in-process, --thread-type ${clip.gop === 1 ? 'frame' : 'slice'}: ${describe(summarize(row.frameThreads))}`);
   console.log(`  (iii) spawn ffmpeg -version: ${describe(summarize(row.version))}`);
   console.log(`  naive / in-process: p50 ${fmt(naive.p50 / inProcess.p50, 1)}×, p95 ${fmt(naive.p95 / inProcess.p95, 1)}×`);
@@ -136,11 +165,46 @@ async function main(): Promise<void> {
     const version = summarize(r.version);
     const frameThreads = summarize(r.frameThreads);
     rows.push(
-      { clip: r.name, metric: '(i) ffmpeg spawned per seek (ms)', p50: fmt(naive.p50, 0), p95: fmt(naive.p95, 0), target: '—', result: '—' },
-      { clip: r.name, metric: `(ii) in-process node-av, frameAt → filter → IDR (ms), ${r.exact}/${r.targets} exact`, p50: fmt(inProcess.p50, 0), p95: fmt(inProcess.p95, 0), target: '—', result: '—' },
-      { clip: r.name, metric: `(ii') the same with \`--thread-type ${r.gop === 1 ? 'frame' : 'slice'}\` (ms)`, p50: fmt(frameThreads.p50, 0), p95: fmt(frameThreads.p95, 0), target: '—', result: '—' },
-      { clip: r.name, metric: '(iii) spawn `ffmpeg -version` alone (ms)', p50: fmt(version.p50, 0), p95: fmt(version.p95, 0), target: '—', result: '—' },
-      { clip: r.name, metric: 'ratio (i) / (ii)', p50: `${fmt(naive.p50 / inProcess.p50, 1)}×`, p95: `${fmt(naive.p95 / inProcess.p95, 1)}×`, target: '—', result: '—' },
+      {
+        clip: r.name,
+        metric: '(i) ffmpeg spawned per seek (ms)',
+        p50: fmt(naive.p50, 0),
+        p95: fmt(naive.p95, 0),
+        target: '—',
+        result: '—',
+      },
+      {
+        clip: r.name,
+        metric: `(ii) in-process node-av, frameAt → filter → IDR (ms), ${r.exact}/${r.targets} exact`,
+        p50: fmt(inProcess.p50, 0),
+        p95: fmt(inProcess.p95, 0),
+        target: '—',
+        result: '—',
+      },
+      {
+        clip: r.name,
+        metric: `(ii') the same with \`--thread-type ${r.gop === 1 ? 'frame' : 'slice'}\` (ms)`,
+        p50: fmt(frameThreads.p50, 0),
+        p95: fmt(frameThreads.p95, 0),
+        target: '—',
+        result: '—',
+      },
+      {
+        clip: r.name,
+        metric: '(iii) spawn `ffmpeg -version` alone (ms)',
+        p50: fmt(version.p50, 0),
+        p95: fmt(version.p95, 0),
+        target: '—',
+        result: '—',
+      },
+      {
+        clip: r.name,
+        metric: 'ratio (i) / (ii)',
+        p50: `${fmt(naive.p50 / inProcess.p50, 1)}×`,
+        p95: `${fmt(naive.p95 / inProcess.p95, 1)}×`,
+        target: '—',
+        result: '—',
+      },
     );
   }
   const table = markdownTable(rows);
@@ -149,7 +213,7 @@ async function main(): Promise<void> {
     'Wall time per requested frame, one at a time, designs alternating target by target. (i): ' +
     '`ffmpeg -ss T -i CLIP -frames:v 1 -vf format=yuv420p -c:v libx264 -preset ultrafast -tune zerolatency -f h264 -` until it exits. ' +
     '(ii): the JIT’s VideoReader/PictureSource/VideoEncoder kept open (JIT defaults for `-i CLIP`), seek + decode from the previous keyframe + scale/convert + IDR encode; ' +
-    'exactness read from the index band of the filtered picture. (ii\'): the same with the other decoder threading (`--thread-type frame` on ProRes, `slice` on H.264; the JIT picks slice for intra-only codecs and frame for long-GOP ones). Opening the in-process pipeline is paid once per viewer, not per seek.';
+    "exactness read from the index band of the filtered picture. (ii'): the same with the other decoder threading (`--thread-type frame` on ProRes, `slice` on H.264; the JIT picks slice for intra-only codecs and frame for long-GOP ones). Opening the in-process pipeline is paid once per viewer, not per seek.";
   const title = 'Seek alternatives (seek-alternatives)';
   if (quick) {
     console.log(`not written to ${latestResults} (--quick); total ${fmt((performance.now() - started) / 1000, 0)} s`);

@@ -225,13 +225,21 @@ const everything: Started[] = [];
 
 function remember(orch: RunningOrchestrator, s: SessionAnswer): void {
   const m = /^local-(\d+)-(\d+)$/.exec(s.instance?.id ?? '');
-  const started: Started = { agentPort: m ? Number(m[1]) : undefined, agentPid: m ? Number(m[2]) : undefined, jitUrl: s.jitUrl ?? undefined };
+  const started: Started = {
+    agentPort: m ? Number(m[1]) : undefined,
+    agentPid: m ? Number(m[2]) : undefined,
+    jitUrl: s.jitUrl ?? undefined,
+  };
   const tl = startTimeline(orch, s, NaN, NaN);
   started.jitPid = tl.jitPid;
   everything.push(started);
 }
 
-async function createSession(orch: RunningOrchestrator, clip: string, wait: boolean): Promise<{ status: number; body: any; sent: number; answered: number }> {
+async function createSession(
+  orch: RunningOrchestrator,
+  clip: string,
+  wait: boolean,
+): Promise<{ status: number; body: any; sent: number; answered: number }> {
   const sent = Date.now();
   const r = await http('POST', `${orch.url}/session${wait ? '' : '?wait=false'}`, { inputs: [{ url: clip }] });
   return { ...r, sent, answered: Date.now() };
@@ -240,7 +248,10 @@ async function createSession(orch: RunningOrchestrator, clip: string, wait: bool
 async function endSession(orch: RunningOrchestrator, sessionId: string): Promise<{ ms: number; state: string }> {
   const t0 = performance.now();
   const r = await http('DELETE', `${orch.url}/session/${sessionId}`);
-  return { ms: performance.now() - t0, state: r.status === 200 ? r.body.state : `HTTP ${r.status}: ${JSON.stringify(r.body).slice(0, 200)}` };
+  return {
+    ms: performance.now() - t0,
+    state: r.status === 200 ? r.body.state : `HTTP ${r.status}: ${JSON.stringify(r.body).slice(0, 200)}`,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -284,7 +295,13 @@ async function spareReady(orch: RunningOrchestrator, timeoutMs = 20_000): Promis
   }
 }
 
-async function sequentialRun(browser: Browser, orch: RunningOrchestrator, clip: string, playerUrl: string, spares: boolean): Promise<SequentialRun> {
+async function sequentialRun(
+  browser: Browser,
+  orch: RunningOrchestrator,
+  clip: string,
+  playerUrl: string,
+  spares: boolean,
+): Promise<SequentialRun> {
   // Either way the session starts on a machine at rest, as the one with a spare does.
   if (spares) await spareReady(orch);
   else await sleep(STANDBY_SETTLE_MS);
@@ -300,7 +317,9 @@ async function sequentialRun(browser: Browser, orch: RunningOrchestrator, clip: 
       await connect(page, jitUrl);
       await waitForFrame(page, 0, 10_000);
     } catch (error) {
-      throw new Error(`${session.sessionId}: ${(error as Error).message}; page errors: ${pageLog(page).errors.slice(0, 3).join(' | ')}`, { cause: error });
+      throw new Error(`${session.sessionId}: ${(error as Error).message}; page errors: ${pageLog(page).errors.slice(0, 3).join(' | ')}`, {
+        cause: error,
+      });
     }
     const t3 = Date.now();
     const cpu = (pid: number | undefined) => {
@@ -337,10 +356,19 @@ async function sequentialRun(browser: Browser, orch: RunningOrchestrator, clip: 
 }
 
 /** Sessions one after another on `orch`: printed, and summed up in `rows` under `label`. */
-async function sequentialSeries(browser: Browser, orch: RunningOrchestrator, clip: string, playerUrl: string, spares: boolean, rows: TableRow[]): Promise<void> {
+async function sequentialSeries(
+  browser: Browser,
+  orch: RunningOrchestrator,
+  clip: string,
+  playerUrl: string,
+  spares: boolean,
+  rows: TableRow[],
+): Promise<void> {
   const label = spares ? 'with a spare agent' : 'without spares';
   const warm = await sequentialRun(browser, orch, clip, playerUrl, spares);
-  console.log(`  warm-up (first session of this orchestrator, not counted): total ${fmt(warm.total, 0)} ms (POST ${fmt(warm.post, 0)}, jitUrl → frame ${fmt(warm.toFrame, 0)}, DELETE ${fmt(warm.del, 0)})`);
+  console.log(
+    `  warm-up (first session of this orchestrator, not counted): total ${fmt(warm.total, 0)} ms (POST ${fmt(warm.post, 0)}, jitUrl → frame ${fmt(warm.toFrame, 0)}, DELETE ${fmt(warm.del, 0)})`,
+  );
   const runs: SequentialRun[] = [];
   for (let i = 0; i < RUNS; i++) {
     const r = await sequentialRun(browser, orch, clip, playerUrl, spares);
@@ -357,11 +385,15 @@ async function sequentialSeries(browser: Browser, orch: RunningOrchestrator, cli
   const del = summarize(runs.map((r) => r.del));
   const target = spares ? `p50 ≤ ${TARGET_FIRST_FRAME_MS}` : '—';
   const result = spares ? verdict(total.p50, TARGET_FIRST_FRAME_MS) : '—';
-  console.log(`\n  POST → first frame (${label}): ${describe(total)}${spares ? `   target p50 ≤ ${TARGET_FIRST_FRAME_MS} ms: ${result}` : ''}`);
+  console.log(
+    `\n  POST → first frame (${label}): ${describe(total)}${spares ? `   target p50 ≤ ${TARGET_FIRST_FRAME_MS} ms: ${result}` : ''}`,
+  );
   console.log(`    POST (wait=true) answered: ${describe(post)}`);
   console.log(`    jitUrl → first frame:      ${describe(toFrame)}`);
   console.log(`    DELETE answered:           ${describe(del)}`);
-  console.log(`  where the POST goes (p50 of each phase; consecutive, they add up to the POST; what happened ahead of the session counts 0):`);
+  console.log(
+    `  where the POST goes (p50 of each phase; consecutive, they add up to the POST; what happened ahead of the session counts 0):`,
+  );
   let phaseSum = 0;
   const phaseP50: Record<string, number> = {};
   for (const p of PHASES) {
@@ -380,17 +412,61 @@ async function sequentialSeries(browser: Browser, orch: RunningOrchestrator, cli
   );
   const agentCpu = summarize(runs.map((r) => r.agentCpu).filter(Number.isFinite));
   const jitCpu = summarize(runs.map((r) => r.jitCpu).filter(Number.isFinite));
-  console.log(`  CPU used by the time frame 0 was shown (mostly starting up): agent p50 ${fmt(agentCpu.p50, 2)} s, JIT p50 ${fmt(jitCpu.p50, 2)} s`);
+  console.log(
+    `  CPU used by the time frame 0 was shown (mostly starting up): agent p50 ${fmt(agentCpu.p50, 2)} s, JIT p50 ${fmt(jitCpu.p50, 2)} s`,
+  );
   const spared = runs.filter((r) => r.spare).length;
   rows.push(
-    { clip: CLIP_NAME, metric: `POST /session → first frame (ms), ${label} (${spared}/${RUNS} sessions got one), ${RUNS} sessions in turn`, p50: fmt(total.p50, 0), p95: fmt(total.p95, 0), target, result },
-    { clip: CLIP_NAME, metric: `… POST /session (wait=true) answered (ms)`, p50: fmt(post.p50, 0), p95: fmt(post.p95, 0), target: '—', result: '—' },
+    {
+      clip: CLIP_NAME,
+      metric: `POST /session → first frame (ms), ${label} (${spared}/${RUNS} sessions got one), ${RUNS} sessions in turn`,
+      p50: fmt(total.p50, 0),
+      p95: fmt(total.p95, 0),
+      target,
+      result,
+    },
+    {
+      clip: CLIP_NAME,
+      metric: `… POST /session (wait=true) answered (ms)`,
+      p50: fmt(post.p50, 0),
+      p95: fmt(post.p95, 0),
+      target: '—',
+      result: '—',
+    },
     { clip: CLIP_NAME, metric: '… of which POST sent → instance ready', p50: fmt(agentMs, 0), p95: '—', target: '—', result: '—' },
     { clip: CLIP_NAME, metric: '… of which instance ready → running', p50: fmt(jitMs, 0), p95: '—', target: '—', result: '—' },
-    { clip: CLIP_NAME, metric: '… of which Node boots on the path, agent + JIT (spawn → first log line)', p50: fmt(nodeBoot, 0), p95: '—', target: '—', result: '—' },
-    { clip: CLIP_NAME, metric: '… jitUrl → first frame (ms; connect in the open page, frame 0)', p50: fmt(toFrame.p50, 0), p95: fmt(toFrame.p95, 0), target: '—', result: '—' },
-    { clip: CLIP_NAME, metric: '… CPU s by frame 0: agent process / JIT process', p50: `${fmt(agentCpu.p50, 2)} / ${fmt(jitCpu.p50, 2)}`, p95: '—', target: '—', result: '—' },
-    { clip: CLIP_NAME, metric: '… DELETE /session/:id answered (ms)', p50: fmt(del.p50, 0), p95: fmt(del.p95, 0), target: '—', result: '—' },
+    {
+      clip: CLIP_NAME,
+      metric: '… of which Node boots on the path, agent + JIT (spawn → first log line)',
+      p50: fmt(nodeBoot, 0),
+      p95: '—',
+      target: '—',
+      result: '—',
+    },
+    {
+      clip: CLIP_NAME,
+      metric: '… jitUrl → first frame (ms; connect in the open page, frame 0)',
+      p50: fmt(toFrame.p50, 0),
+      p95: fmt(toFrame.p95, 0),
+      target: '—',
+      result: '—',
+    },
+    {
+      clip: CLIP_NAME,
+      metric: '… CPU s by frame 0: agent process / JIT process',
+      p50: `${fmt(agentCpu.p50, 2)} / ${fmt(jitCpu.p50, 2)}`,
+      p95: '—',
+      target: '—',
+      result: '—',
+    },
+    {
+      clip: CLIP_NAME,
+      metric: '… DELETE /session/:id answered (ms)',
+      p50: fmt(del.p50, 0),
+      p95: fmt(del.p95, 0),
+      target: '—',
+      result: '—',
+    },
   );
 }
 
@@ -424,7 +500,9 @@ async function batch(orch: RunningOrchestrator, clip: string, wait: boolean): Pr
     const good = a.status === (wait ? 201 : 202);
     if (!good) {
       const id = a.body?.session?.sessionId as string | undefined;
-      failed.push(`${id ?? 'POST'}: ${a.status} ${a.body?.message ?? JSON.stringify(a.body).slice(0, 200)}${id ? jitFailure(orch, id) : ''}`);
+      failed.push(
+        `${id ?? 'POST'}: ${a.status} ${a.body?.message ?? JSON.stringify(a.body).slice(0, 200)}${id ? jitFailure(orch, id) : ''}`,
+      );
     }
     return good;
   });
@@ -493,7 +571,9 @@ function reportBatch(b: BatchResult, rows: TableRow[]): void {
   const rate = n / (b.allRunningMs / 1000);
   const diff = (a: number[], z: number[]) => a.map((v, i) => z[i] - v);
   console.log(`  ${K} × POST /session?${label} at once: ${n}/${K} running${b.failed.length ? `; FAILED: ${b.failed.join(' | ')}` : ''}`);
-  console.log(`     first POST → all running: ${fmt(b.allRunningMs, 0)} ms (${b.wait ? 'last answer' : 'seen by polling every 200 ms'}); by the workflows' runningAt: ${fmt(b.allRunningServerMs, 0)} ms`);
+  console.log(
+    `     first POST → all running: ${fmt(b.allRunningMs, 0)} ms (${b.wait ? 'last answer' : 'seen by polling every 200 ms'}); by the workflows' runningAt: ${fmt(b.allRunningServerMs, 0)} ms`,
+  );
   console.log(`     → ${fmt(rate, 2)} sessions started per second (${fmt(n / (b.allRunningServerMs / 1000), 2)} by runningAt)`);
   console.log(`     POST answered: ${describe(summarize(b.posts))}`);
   console.log(`     POST sent → running, each: ${describe(summarize(b.toRunning))}`);
@@ -501,13 +581,50 @@ function reportBatch(b: BatchResult, rows: TableRow[]): void {
     `     phases p50: createdAt → instanceReadyAt ${fmt(summarize(diff(b.created, b.ready)).p50, 0)} ms, instanceReadyAt → runningAt ${fmt(summarize(diff(b.ready, b.running)).p50, 0)} ms ` +
       `(p95 ${fmt(summarize(diff(b.created, b.ready)).p95, 0)} / ${fmt(summarize(diff(b.ready, b.running)).p95, 0)} ms)`,
   );
-  console.log(`     ${b.deletes.length} × DELETE at once: all ended after ${fmt(b.deleteAllMs, 0)} ms; each ${describe(summarize(b.deletes))}${b.deleteFailures.length ? `; NOT ENDED: ${b.deleteFailures.join(' | ')}` : ''}`);
+  console.log(
+    `     ${b.deletes.length} × DELETE at once: all ended after ${fmt(b.deleteAllMs, 0)} ms; each ${describe(summarize(b.deletes))}${b.deleteFailures.length ? `; NOT ENDED: ${b.deleteFailures.join(' | ')}` : ''}`,
+  );
   rows.push(
-    { clip: CLIP_NAME, metric: `${K} starts at once (${label}): first POST → all running (ms)`, p50: fmt(b.allRunningMs, 0), p95: '—', target: '—', result: `${n}/${K}` },
-    { clip: CLIP_NAME, metric: `${K} starts at once (${label}): sessions started per second`, p50: fmt(rate, 2), p95: '—', target: '—', result: '—' },
-    { clip: CLIP_NAME, metric: `${K} starts at once (${label}): createdAt → instanceReadyAt (ms)`, p50: fmt(summarize(diff(b.created, b.ready)).p50, 0), p95: fmt(summarize(diff(b.created, b.ready)).p95, 0), target: '—', result: '—' },
-    { clip: CLIP_NAME, metric: `${K} starts at once (${label}): instanceReadyAt → runningAt (ms)`, p50: fmt(summarize(diff(b.ready, b.running)).p50, 0), p95: fmt(summarize(diff(b.ready, b.running)).p95, 0), target: '—', result: '—' },
-    { clip: CLIP_NAME, metric: `${b.deletes.length} DELETEs at once: all ended (ms)`, p50: fmt(b.deleteAllMs, 0), p95: '—', target: '—', result: b.deleteFailures.length ? `${b.deleteFailures.length} not ended` : '—' },
+    {
+      clip: CLIP_NAME,
+      metric: `${K} starts at once (${label}): first POST → all running (ms)`,
+      p50: fmt(b.allRunningMs, 0),
+      p95: '—',
+      target: '—',
+      result: `${n}/${K}`,
+    },
+    {
+      clip: CLIP_NAME,
+      metric: `${K} starts at once (${label}): sessions started per second`,
+      p50: fmt(rate, 2),
+      p95: '—',
+      target: '—',
+      result: '—',
+    },
+    {
+      clip: CLIP_NAME,
+      metric: `${K} starts at once (${label}): createdAt → instanceReadyAt (ms)`,
+      p50: fmt(summarize(diff(b.created, b.ready)).p50, 0),
+      p95: fmt(summarize(diff(b.created, b.ready)).p95, 0),
+      target: '—',
+      result: '—',
+    },
+    {
+      clip: CLIP_NAME,
+      metric: `${K} starts at once (${label}): instanceReadyAt → runningAt (ms)`,
+      p50: fmt(summarize(diff(b.ready, b.running)).p50, 0),
+      p95: fmt(summarize(diff(b.ready, b.running)).p95, 0),
+      target: '—',
+      result: '—',
+    },
+    {
+      clip: CLIP_NAME,
+      metric: `${b.deletes.length} DELETEs at once: all ended (ms)`,
+      p50: fmt(b.deleteAllMs, 0),
+      p95: '—',
+      target: '—',
+      result: b.deleteFailures.length ? `${b.deleteFailures.length} not ended` : '—',
+    },
   );
 }
 
@@ -573,7 +690,8 @@ async function leftovers(orch?: RunningOrchestrator): Promise<string[]> {
   for (const s of everything) {
     if (s.agentPid && alive(s.agentPid)) found.push(`agent pid ${s.agentPid} runs`);
     if (s.jitPid && alive(s.jitPid)) found.push(`JIT pid ${s.jitPid} runs`);
-    if (s.agentPort && !spares.ports.has(s.agentPort) && (await answers(`http://127.0.0.1:${s.agentPort}/health`))) found.push(`agent port ${s.agentPort} answers`);
+    if (s.agentPort && !spares.ports.has(s.agentPort) && (await answers(`http://127.0.0.1:${s.agentPort}/health`)))
+      found.push(`agent port ${s.agentPort} answers`);
     if (s.jitUrl && (await answers(new URL('/health', s.jitUrl).href))) found.push(`JIT ${s.jitUrl} answers`);
   }
   for (const pid of processesOfOurRange(spares.pids)) found.push(`pid ${pid} (agent port range ${AGENT_PORT_MIN}..${AGENT_PORT_MAX}) runs`);
@@ -632,11 +750,22 @@ async function main(): Promise<void> {
         `orchestrator spawn → listening ${fmt(orch.startMs / 1000, 1)} s (of which webpack bundling the workflow code ${fmt(bundleMs, 0)} ms), ` +
         `all of setup ${fmt((performance.now() - tSetup) / 1000, 1)} s`,
     );
-    rows.push({ clip: '—', metric: `orchestrator spawn → listening (ms; webpack bundle of the workflows ${fmt(bundleMs, 0)} ms)`, p50: fmt(orch.startMs, 0), p95: '—', target: '—', result: '—' });
+    rows.push({
+      clip: '—',
+      metric: `orchestrator spawn → listening (ms; webpack bundle of the workflows ${fmt(bundleMs, 0)} ms)`,
+      p50: fmt(orch.startMs, 0),
+      p95: '—',
+      target: '—',
+      result: '—',
+    });
 
     // 1. one after another, with the player page open already
     const pageFile = (file: string) => path.join(repoRoot, 'dist', 'web', 'jit-player', file);
-    const player = await serveFiles({ '': pageFile('index.html'), 'player.js': pageFile('player.js'), 'player.css': pageFile('player.css') });
+    const player = await serveFiles({
+      '': pageFile('index.html'),
+      'player.js': pageFile('player.js'),
+      'player.css': pageFile('player.css'),
+    });
     playerServer = player;
     const playerUrl = player.url('');
     console.log(`\n=== 1a. POST /session (wait=true) → first frame, one session after another, a spare agent ready ===`);
@@ -679,7 +808,14 @@ async function main(): Promise<void> {
       `  ${agents} agents and ${jits} JITs started; after the last DELETE: ${afterEnd.length ? afterEnd.join('; ') : 'none running, no agent or JIT port answering'}; ` +
         `after the orchestrator stopped: ${afterStop.length ? afterStop.join('; ') : 'none'}`,
     );
-    rows.push({ clip: '—', metric: `left running after the DELETEs (${agents} agents, ${jits} JITs started)`, p50: String(afterEnd.length), p95: '—', target: '0', result: clean ? 'PASS' : 'MISS' });
+    rows.push({
+      clip: '—',
+      metric: `left running after the DELETEs (${agents} agents, ${jits} JITs started)`,
+      p50: String(afterEnd.length),
+      p95: '—',
+      target: '0',
+      result: clean ? 'PASS' : 'MISS',
+    });
 
     // 4. what a process start costs by itself, the programs loaded and nothing served
     console.log(`\n=== 4. program start alone (${LOAD_RUNS} runs each; --help: Node started, the program loaded, its options parsed) ===`);
@@ -689,7 +825,14 @@ async function main(): Promise<void> {
       const wall = summarize(measured.map((m) => m.wallMs));
       const cpu = summarize(measured.map((m) => m.cpuSeconds));
       console.log(`  ${what.padEnd(34)} wall p50 ${fmt(wall.p50, 0)} ms (min ${fmt(wall.min, 0)}), CPU p50 ${fmt(cpu.p50, 2)} s`);
-      rows.push({ clip: '—', metric: `start alone: ${what} (ms; CPU ${fmt(cpu.p50, 2)} s)`, p50: fmt(wall.p50, 0), p95: '—', target: '—', result: '—' });
+      rows.push({
+        clip: '—',
+        metric: `start alone: ${what} (ms; CPU ${fmt(cpu.p50, 2)} s)`,
+        p50: fmt(wall.p50, 0),
+        p95: '—',
+        target: '—',
+        result: '—',
+      });
     }
 
     notes.push(

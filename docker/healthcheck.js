@@ -56,7 +56,12 @@ async function main() {
   const found = findMain(process.argv[2]);
   if (!found) throw new Error('no orchestrator, agent or JIT process found');
   const { program, args, env } = found;
-  const mode = program === 'jit' ? 'jit' : args[0] === 'agent' || (args[0] !== 'orchestrator' && env.MAIN_MODULE === 'agent') ? 'agent' : 'orchestrator';
+  const mode =
+    program === 'jit'
+      ? 'jit'
+      : args[0] === 'agent' || (args[0] !== 'orchestrator' && env.MAIN_MODULE === 'agent')
+        ? 'agent'
+        : 'orchestrator';
   const defaults = MODES[mode];
   const port = option(args, '--port') || (defaults.portEnv && env[defaults.portEnv]) || defaults.port;
   let host = option(args, '--host') || (defaults.hostEnv && env[defaults.hostEnv]) || '127.0.0.1';

@@ -64,7 +64,15 @@ const jitStatus = (state: JitStatus['state'], idleSeconds: number): JitStatus =>
     uptimeSeconds: 100,
     viewerList: [],
     media: {
-      video: { url: '/m.mov', codec: 'prores', width: 1920, height: 1080, sourceRate: { num: 25, den: 1 }, sampleAspect: { num: 1, den: 1 }, frameCount: 250 },
+      video: {
+        url: '/m.mov',
+        codec: 'prores',
+        width: 1920,
+        height: 1080,
+        sourceRate: { num: 25, den: 1 },
+        sampleAspect: { num: 1, den: 1 },
+        frameCount: 250,
+      },
       audio: [],
       output: { width: 1920, height: 1080, frameRate: { num: 25, den: 1 }, frameCount: 250 },
     },
@@ -100,7 +108,10 @@ describe('SessionActivities against an agent', () => {
   };
   const activities = new SessionActivities(provider, SECRET, pino({ level: 'silent' }));
   const run = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A) =>
-    new MockActivityEnvironment({ activityType: fn.name, workflowExecution: { workflowId: 'session-7', runId: 'run-1' } }).run(fn.bind(activities), ...args);
+    new MockActivityEnvironment({ activityType: fn.name, workflowExecution: { workflowId: 'session-7', runId: 'run-1' } }).run(
+      fn.bind(activities),
+      ...args,
+    );
 
   beforeAll(async () => {
     instance = { id: 'i-1', provider: 'test', agentUrl: await agent.start(), streamHost: '127.0.0.1', details: {} };
@@ -117,15 +128,26 @@ describe('SessionActivities against an agent', () => {
     await expect(run(activities.waitInstanceReady, instance)).resolves.toBeUndefined();
     agent.healthy = false;
     alive = false;
-    expect(await failure(run(activities.waitInstanceReady, instance))).toEqual({ message: 'instance i-1 stopped before its agent answered', retryable: false });
+    expect(await failure(run(activities.waitInstanceReady, instance))).toEqual({
+      message: 'instance i-1 stopped before its agent answered',
+      retryable: false,
+    });
   });
 
   it('starts a stream with the session id and its viewer token, and answers its port', async () => {
     agent.startAnswer = { status: 201, body: { id: 'session-1', port: 41234, runtime: 'process' } };
-    await expect(run(activities.startStream, instance, 'session-1', { inputs: [{ url: '/m.mov' }], options: { lowres: 1 } })).resolves.toEqual({ port: 41234 });
+    await expect(
+      run(activities.startStream, instance, 'session-1', { inputs: [{ url: '/m.mov' }], options: { lowres: 1 } }),
+    ).resolves.toEqual({ port: 41234 });
     expect(agent.requests).toEqual(['POST /streams']);
     // The session is the workflow; its JIT takes only viewers with the token derived from it.
-    expect(agent.started).toMatchObject({ id: 'session-1', inputs: [{ url: '/m.mov' }], options: { lowres: 1 }, sessionId: 'session-7', viewerToken: viewerToken(SECRET, 'session-7') });
+    expect(agent.started).toMatchObject({
+      id: 'session-1',
+      inputs: [{ url: '/m.mov' }],
+      options: { lowres: 1 },
+      sessionId: 'session-7',
+      viewerToken: viewerToken(SECRET, 'session-7'),
+    });
   });
 
   it('does not retry a start the agent refused as bad input, but does retry its 503', async () => {
@@ -135,14 +157,19 @@ describe('SessionActivities against an agent', () => {
       retryable: false,
     });
     agent.startAnswer = { status: 503, body: { message: 'no free port' } };
-    expect(await failure(run(activities.startStream, instance, 'session-1', { inputs: [{ url: '/x.mov' }], options: {} }))).toMatchObject({ retryable: true });
+    expect(await failure(run(activities.startStream, instance, 'session-1', { inputs: [{ url: '/x.mov' }], options: {} }))).toMatchObject({
+      retryable: true,
+    });
   });
 
   it('waits until the stream runs; one that exited first fails for good with its exit code', async () => {
     agent.streams = [stream('running')];
     await expect(run(activities.waitStreamRunning, instance, 'session-1')).resolves.toBeUndefined();
     agent.streams = [stream('exited', { exitCode: 2 })];
-    expect(await failure(run(activities.waitStreamRunning, instance, 'session-1'))).toEqual({ message: 'stream session-1 ended before it ran (exit code 2)', retryable: false });
+    expect(await failure(run(activities.waitStreamRunning, instance, 'session-1'))).toEqual({
+      message: 'stream session-1 ended before it ran (exit code 2)',
+      retryable: false,
+    });
   });
 
   it('watches: a paused stream past the idle limit is idle, a playing one never is, an exited one says its exit code', async () => {

@@ -74,7 +74,10 @@ export class SessionActivities implements SessionActivityApi {
     try {
       // The session id is the workflow id; the JIT's viewer token is derived from it (see jitUrl).
       const sessionId = Context.current().info.workflowExecution?.workflowId ?? streamId;
-      const { port } = await this.agent(instance).startStream(streamId, spec, { sessionId, viewerToken: viewerToken(this.agentSecret, sessionId) });
+      const { port } = await this.agent(instance).startStream(streamId, spec, {
+        sessionId,
+        viewerToken: viewerToken(this.agentSecret, sessionId),
+      });
       this.activityLog.info({ instance: instance.id, stream: streamId, port }, 'stream started');
       return { port };
     } catch (error) {
@@ -87,7 +90,8 @@ export class SessionActivities implements SessionActivityApi {
     const agent = this.agent(instance);
     for (;;) {
       const stream = (await agent.status()).streams.find((s) => s.id === streamId);
-      if (!stream || stream.state === 'exited') throw nonRetryable(`stream ${streamId} ended before it ran (exit code ${stream?.exitCode ?? 'unknown'})`);
+      if (!stream || stream.state === 'exited')
+        throw nonRetryable(`stream ${streamId} ended before it ran (exit code ${stream?.exitCode ?? 'unknown'})`);
       if (stream.state === 'running') return;
       Context.current().heartbeat();
       await Context.current().sleep(READY_POLL_MS);
@@ -106,7 +110,10 @@ export class SessionActivities implements SessionActivityApi {
           // An exited stream the agent still lists ended by itself; one it no longer lists was
           // stopped (a restart or DELETE racing this poll before its cancellation arrived).
           if (stream) this.metrics?.streamExited(exitCode);
-          this.activityLog.warn({ instance: instance.id, stream: streamId, exitCode }, stream ? 'the stream exited by itself' : 'the stream is gone from its agent');
+          this.activityLog.warn(
+            { instance: instance.id, stream: streamId, exitCode },
+            stream ? 'the stream exited by itself' : 'the stream is gone from its agent',
+          );
           return { reason: 'stream-exited', exitCode };
         }
         // Playing counts as activity: a review that plays through needs no clicks.
@@ -117,7 +124,8 @@ export class SessionActivities implements SessionActivityApi {
         }
       } catch (error) {
         // An agent that is gone (killed, its instance lost) will not come back: fail at once.
-        if (!(await this.provider.isAlive(instance))) throw nonRetryable(`the instance ${instance.id} is gone: its agent stopped answering (${(error as Error).message})`);
+        if (!(await this.provider.isAlive(instance)))
+          throw nonRetryable(`the instance ${instance.id} is gone: its agent stopped answering (${(error as Error).message})`);
         unreachableSince ??= Date.now();
         if (Date.now() - unreachableSince > AGENT_UNREACHABLE_S * 1000) {
           throw nonRetryable(`agent of ${instance.id} unreachable for ${AGENT_UNREACHABLE_S} s: ${(error as Error).message}`);

@@ -139,7 +139,12 @@ export class OnTheFlyHlsServer {
     const s = this.sessions.get(id);
     if (!s) throw new Error(`no HLS session ${id}`);
     const running = s.job && s.job.cpuSeconds === undefined ? cpuOf(s.job.process.pid) : 0;
-    return { ...s.stats, requests: [...s.stats.requests], firstSegmentMs: [...s.stats.firstSegmentMs], cpuSeconds: s.endedJobsCpu + running };
+    return {
+      ...s.stats,
+      requests: [...s.stats.requests],
+      firstSegmentMs: [...s.stats.firstSegmentMs],
+      cpuSeconds: s.endedJobsCpu + running,
+    };
   }
 
   /** Ends a session as a server does when its viewer leaves: ffmpeg killed, segments removed. */
@@ -229,7 +234,14 @@ export class OnTheFlyHlsServer {
 
   private playlist(s: Session): string {
     const segFrames = s.segmentFrames;
-    const lines = ['#EXTM3U', '#EXT-X-VERSION:3', `#EXT-X-TARGETDURATION:${Math.ceil(this.options.segmentSeconds)}`, '#EXT-X-MEDIA-SEQUENCE:0', '#EXT-X-PLAYLIST-TYPE:VOD', '#EXT-X-INDEPENDENT-SEGMENTS'];
+    const lines = [
+      '#EXTM3U',
+      '#EXT-X-VERSION:3',
+      `#EXT-X-TARGETDURATION:${Math.ceil(this.options.segmentSeconds)}`,
+      '#EXT-X-MEDIA-SEQUENCE:0',
+      '#EXT-X-PLAYLIST-TYPE:VOD',
+      '#EXT-X-INDEPENDENT-SEGMENTS',
+    ];
     for (let i = 0; i < this.segmentCount(s); i++) {
       const frames = Math.min(segFrames, s.source.frames - i * segFrames);
       lines.push(`#EXTINF:${(frames / s.source.fps).toFixed(6)},`, `seg${i}.ts`);
@@ -269,7 +281,8 @@ export class OnTheFlyHlsServer {
       void current.exited.then(() => {
         // the watcher may report the last segment just after the exit
         setTimeout(() => {
-          if (!s.made.has(index) && s.job === current) reject(new Error(`ffmpeg ended without segment ${index}: ${current.stderr.slice(-500)}`));
+          if (!s.made.has(index) && s.job === current)
+            reject(new Error(`ffmpeg ended without segment ${index}: ${current.stderr.slice(-500)}`));
         }, 200);
       });
     });
@@ -280,17 +293,50 @@ export class OnTheFlyHlsServer {
     const segSeconds = this.options.segmentSeconds;
     const segFrames = s.segmentFrames;
     const args = [
-      '-nostdin', '-hide_banner', '-nostats', '-loglevel', 'info', '-benchmark',
+      '-nostdin',
+      '-hide_banner',
+      '-nostats',
+      '-loglevel',
+      'info',
+      '-benchmark',
       ...(startNumber > 0 ? ['-ss', String(startNumber * segSeconds)] : []),
-      '-i', s.source.file,
+      '-i',
+      s.source.file,
       '-copyts',
-      '-map', '0:v:0', '-an', '-sn',
-      '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-crf', '23', '-pix_fmt', 'yuv420p',
-      '-g', String(segFrames), '-keyint_min', String(segFrames), '-sc_threshold', '0',
-      '-f', 'hls', '-hls_time', String(segSeconds), '-hls_list_size', '0', '-hls_playlist_type', 'event',
-      '-hls_flags', 'independent_segments+temp_file',
-      '-start_number', String(startNumber),
-      '-hls_segment_filename', path.join(s.dir, 'seg%d.ts'),
+      '-map',
+      '0:v:0',
+      '-an',
+      '-sn',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-tune',
+      'zerolatency',
+      '-crf',
+      '23',
+      '-pix_fmt',
+      'yuv420p',
+      '-g',
+      String(segFrames),
+      '-keyint_min',
+      String(segFrames),
+      '-sc_threshold',
+      '0',
+      '-f',
+      'hls',
+      '-hls_time',
+      String(segSeconds),
+      '-hls_list_size',
+      '0',
+      '-hls_playlist_type',
+      'event',
+      '-hls_flags',
+      'independent_segments+temp_file',
+      '-start_number',
+      String(startNumber),
+      '-hls_segment_filename',
+      path.join(s.dir, 'seg%d.ts'),
       path.join(s.dir, 'ffmpeg.m3u8'),
     ];
     const child = spawn('ffmpeg', args, { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -83,7 +83,9 @@ export async function waitFullyBuffered(viewer: HlsViewer, timeoutMs: number): P
   await viewer.page.waitForFunction(
     () => {
       const v = probe.video;
-      return Number.isFinite(v.duration) && v.buffered.length === 1 && v.buffered.start(0) <= 0.05 && v.buffered.end(0) >= v.duration - 0.05;
+      return (
+        Number.isFinite(v.duration) && v.buffered.length === 1 && v.buffered.start(0) <= 0.05 && v.buffered.end(0) >= v.duration - 0.05
+      );
     },
     undefined,
     { timeout: timeoutMs, polling: 100 },

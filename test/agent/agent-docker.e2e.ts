@@ -63,7 +63,9 @@ function describeDocker(engine: DockerEngine): void {
       DOCKER_HOST: engine.dockerHost,
       JIT_IMAGE: jitImage,
       // The host's node and the repository; the media folder too when JIT_SAMPLE_MEDIA_DIR puts it elsewhere.
-      JIT_CONTAINER_BINDS: hostBinds(clip.startsWith(repoRoot + path.sep) ? [] : [`${path.dirname(clip)}:${path.dirname(clip)}:ro`]).join(','),
+      JIT_CONTAINER_BINDS: hostBinds(clip.startsWith(repoRoot + path.sep) ? [] : [`${path.dirname(clip)}:${path.dirname(clip)}:ro`]).join(
+        ',',
+      ),
       JIT_CONTAINER_PORT_MIN: String(PORT_MIN),
       JIT_CONTAINER_PORT_MAX: String(PORT_MAX),
       // Bridge network: the JIT announces 127.0.0.1 too, where its UDP ports are published.
@@ -75,8 +77,7 @@ function describeDocker(engine: DockerEngine): void {
       agents.push(agent);
       return agent;
     };
-    const streamContainers = async (id: string) =>
-      docker.listContainers({ all: true, filters: { label: [`jit.stream=${id}`] } });
+    const streamContainers = async (id: string) => docker.listContainers({ all: true, filters: { label: [`jit.stream=${id}`] } });
 
     /** A container labelled jit by someone else: stopped (ran and ended) or running. */
     const labelled = async (running: boolean) => {
@@ -114,7 +115,11 @@ function describeDocker(engine: DockerEngine): void {
         .listContainers({ all: true, filters: { label: [`jit.test-run=${runId}`] } })
         .then(async (mine) => [...mine, ...(await docker.listContainers({ all: true, filters: { label: ['jit.stream'] } }))])
         .catch(() => []);
-      for (const c of left) await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+      for (const c of left)
+        await docker
+          .getContainer(c.Id)
+          .remove({ force: true })
+          .catch(() => undefined);
       await engine.stop();
     }, 60_000);
 
@@ -157,7 +162,9 @@ function describeDocker(engine: DockerEngine): void {
         const info = await docker.getContainer(containerId).inspect();
         expect(info.HostConfig.Init).toBe(true);
         expect(info.Config.Cmd).toEqual(['-i', clip, '--technical-timeout', '120', '--host', '0.0.0.0', '--port', String(port)]);
-        expect(info.Config.Env).toEqual(expect.arrayContaining(['PUBLIC_IP=127.0.0.1', `JIT_CONTAINER_PORT_MIN=${port}`, `JIT_CONTAINER_PORT_MAX=${port + 99}`]));
+        expect(info.Config.Env).toEqual(
+          expect.arrayContaining(['PUBLIC_IP=127.0.0.1', `JIT_CONTAINER_PORT_MIN=${port}`, `JIT_CONTAINER_PORT_MAX=${port + 99}`]),
+        );
         const published = Object.entries(info.HostConfig.PortBindings as Record<string, { HostIp: string; HostPort: string }[]>);
         expect(published).toHaveLength(101);
         for (const [key, [binding]] of published) {
@@ -172,7 +179,14 @@ function describeDocker(engine: DockerEngine): void {
       it('is listed running with the JIT status', async () => {
         const { body } = await agent.api('GET', '/status');
         expect(body.streams).toEqual([
-          expect.objectContaining({ id: 'docker-1', state: 'running', runtime: 'docker', port, whepPath: '/whep', jit: expect.objectContaining({ viewers: 0 }) }),
+          expect.objectContaining({
+            id: 'docker-1',
+            state: 'running',
+            runtime: 'docker',
+            port,
+            whepPath: '/whep',
+            jit: expect.objectContaining({ viewers: 0 }),
+          }),
         ]);
       });
 

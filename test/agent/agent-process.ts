@@ -13,7 +13,12 @@ export interface RunningAgent extends ServiceProcess {
 }
 
 /** Starts the agent on a free port of 127.0.0.1; resolves once it logs that it listens. */
-export async function startAgent(args: string[], env: NodeJS.ProcessEnv, secret: string | undefined, timeoutMs = 30_000): Promise<RunningAgent> {
+export async function startAgent(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  secret: string | undefined,
+  timeoutMs = 30_000,
+): Promise<RunningAgent> {
   const service = await startService('agent', agentMain, ['--host', '127.0.0.1', '--port', '0', ...args], env, timeoutMs);
   const url = service.url;
   return {
@@ -53,7 +58,10 @@ export async function portAnswers(port: number): Promise<boolean> {
 }
 
 /** The host candidates (address, port) of a WHEP answer, from an offer made in the page. */
-export async function whepCandidates(page: import('playwright-core').Page, whepUrl: string): Promise<{ status: number; candidates: string[] }> {
+export async function whepCandidates(
+  page: import('playwright-core').Page,
+  whepUrl: string,
+): Promise<{ status: number; candidates: string[] }> {
   const answer = await page.evaluate(async (url) => {
     const pc = new RTCPeerConnection();
     pc.createDataChannel('control');

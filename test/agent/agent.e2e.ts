@@ -25,17 +25,18 @@ let browser: Browser;
 let clip: string;
 
 beforeAll(async () => {
-  [clip, browser] = await Promise.all([
-    makeIndexedClip({ codec: 'prores', width: 640, height: 360, frames: 100 }),
-    launchBrowser(),
-  ]);
-  agent = await startAgent([], {
-    JIT_AGENT_SECRET: secret,
-    JIT_AGENT_RUNTIME: 'process',
-    JIT_CONTAINER_PORT_MIN: String(PORT_MIN),
-    JIT_CONTAINER_PORT_MAX: String(PORT_MAX),
-    JIT_PUBLIC_IP: '198.51.100.23',
-  }, secret);
+  [clip, browser] = await Promise.all([makeIndexedClip({ codec: 'prores', width: 640, height: 360, frames: 100 }), launchBrowser()]);
+  agent = await startAgent(
+    [],
+    {
+      JIT_AGENT_SECRET: secret,
+      JIT_AGENT_RUNTIME: 'process',
+      JIT_CONTAINER_PORT_MIN: String(PORT_MIN),
+      JIT_CONTAINER_PORT_MAX: String(PORT_MAX),
+      JIT_PUBLIC_IP: '198.51.100.23',
+    },
+    secret,
+  );
   console.log(`agent (process runtime) listening ${agent.startMs} ms after spawn`);
 }, 120_000);
 
@@ -67,7 +68,11 @@ describe('agent API (child-process runtime)', () => {
 
   it('starts a stream and answers 201 once the JIT is healthy', async () => {
     const t0 = Date.now();
-    const res = await agent.api('POST', '/streams', { id: 'clip-1', inputs: [{ url: clip, id: 'picture' }], options: { technicalTimeout: 120 } });
+    const res = await agent.api('POST', '/streams', {
+      id: 'clip-1',
+      inputs: [{ url: clip, id: 'picture' }],
+      options: { technicalTimeout: 120 },
+    });
     const ms = Date.now() - t0;
     expect(res).toEqual({ status: 201, body: { id: 'clip-1', port: expect.any(Number), runtime: 'process' } });
     port = res.body.port;
@@ -147,7 +152,11 @@ describe('agent API (child-process runtime)', () => {
     ];
     for (const [body, message] of cases) {
       const res = await agent.api('POST', '/streams', body);
-      expect({ body, status: res.status, message: res.body.message }).toEqual({ body, status: 400, message: expect.stringMatching(message) });
+      expect({ body, status: res.status, message: res.body.message }).toEqual({
+        body,
+        status: 400,
+        message: expect.stringMatching(message),
+      });
     }
   });
 
@@ -222,7 +231,13 @@ describe('agent start-up', () => {
     // runtime auto, and no engine on DOCKER_HOST: child processes
     const open = await startAgent(
       ['--insecure'],
-      { ...env, JIT_AGENT_RUNTIME: 'auto', DOCKER_HOST: 'unix:///nonexistent/docker.sock', JIT_CONTAINER_PORT_MIN: '47300', JIT_CONTAINER_PORT_MAX: '47399' },
+      {
+        ...env,
+        JIT_AGENT_RUNTIME: 'auto',
+        DOCKER_HOST: 'unix:///nonexistent/docker.sock',
+        JIT_CONTAINER_PORT_MIN: '47300',
+        JIT_CONTAINER_PORT_MAX: '47399',
+      },
       undefined,
     );
     try {

@@ -68,7 +68,9 @@ beforeAll(async () => {
   launch.ami = (await ec2.send(new DescribeImagesCommand({ Owners: ['amazon'] }))).Images![0].ImageId!;
   const subnet = (await ec2.send(new DescribeSubnetsCommand({}))).Subnets![0];
   launch.subnet = subnet.SubnetId!;
-  launch.securityGroup = (await ec2.send(new CreateSecurityGroupCommand({ GroupName: 'jit-test', Description: 'JIT instances', VpcId: subnet.VpcId }))).GroupId!;
+  launch.securityGroup = (
+    await ec2.send(new CreateSecurityGroupCommand({ GroupName: 'jit-test', Description: 'JIT instances', VpcId: subnet.VpcId }))
+  ).GroupId!;
   await ec2.send(new CreateKeyPairCommand({ KeyName: launch.keyPair }));
   await motoQuery(moto, 'iam', { Action: 'CreateInstanceProfile', InstanceProfileName: launch.profile, Version: '2010-05-08' });
 });
@@ -80,7 +82,12 @@ afterAll(async () => {
 });
 
 /** An orchestrator with the AWS provider (the local-agent seam) on its own task queue and ports. */
-function orchestrator(name: string, agentPorts: [number, number], mediaPorts: number, env: NodeJS.ProcessEnv = {}): Promise<RunningOrchestrator> {
+function orchestrator(
+  name: string,
+  agentPorts: [number, number],
+  mediaPorts: number,
+  env: NodeJS.ProcessEnv = {},
+): Promise<RunningOrchestrator> {
   return startOrchestrator({
     TEMPORAL_ADDRESS: temporal.address,
     TEMPORAL_NAMESPACE: temporal.namespace,
@@ -106,7 +113,8 @@ function orchestrator(name: string, agentPorts: [number, number], mediaPorts: nu
   });
 }
 
-const describeInstance = async (id: string) => (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] }))).Reservations![0].Instances![0];
+const describeInstance = async (id: string) =>
+  (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] }))).Reservations![0].Instances![0];
 const stateOf = async (id: string) => (await describeInstance(id)).State!.Name;
 const sorted = (tags: Tag[] | undefined) => [...(tags ?? [])].map((t) => `${t.Key}=${t.Value}`).sort();
 
@@ -146,7 +154,9 @@ describe('sessions on EC2 instances', () => {
     expect(instance.IamInstanceProfile!.Arn).toMatch(new RegExp(`:instance-profile/${launch.profile}$`));
     const tags = [`${MANAGED}=${TAG_VALUE}`, 'Cost Center=42', `JIT-Session-ID=${session.sessionId}`, 'Team=review'].sort();
     expect(sorted(instance.Tags)).toEqual(tags);
-    const volumes = (await ec2.send(new DescribeVolumesCommand({ Filters: [{ Name: 'attachment.instance-id', Values: [instance.InstanceId!] }] }))).Volumes!;
+    const volumes = (
+      await ec2.send(new DescribeVolumesCommand({ Filters: [{ Name: 'attachment.instance-id', Values: [instance.InstanceId!] }] }))
+    ).Volumes!;
     expect(volumes.length).toBeGreaterThan(0);
     for (const volume of volumes) expect(sorted(volume.Tags)).toEqual(tags);
     const userData = Buffer.from(
@@ -183,7 +193,12 @@ describe('sessions on EC2 instances', () => {
   it('is ready when EC2 would launch its instance (a dry run), and not when EC2 cannot be reached', async () => {
     const ready = await http('GET', `${orch.url}/health/ready`);
     expect(ready.status).toBe(200);
-    expect(ready.body.info.instanceProvider).toMatchObject({ status: 'up', region: 'us-east-1', ami: launch.ami, instanceType: 't3.small' });
+    expect(ready.body.info.instanceProvider).toMatchObject({
+      status: 'up',
+      region: 'us-east-1',
+      ami: launch.ami,
+      instanceType: 't3.small',
+    });
     const cut = await orchestrator('unreachable', [18512, 18513], 28200, { AWS_ENDPOINT_URL: 'http://127.0.0.1:15049' });
     try {
       const notReady = await http('GET', `${cut.url}/health/ready`);
@@ -204,7 +219,9 @@ describe('sessions on EC2 instances', () => {
       expect(Date.now() - started).toBeLessThan(10_000);
       expect(failed.body.session).toMatchObject({ state: 'failed', failedStep: 'instance', endReason: 'failed', instance: null });
       expect(failed.body.session.lastError).toMatch(/^EC2 RunInstances: InvalidAMIID\.NotFound: .*ami-00000000000000bad/);
-      const launched = await ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'tag:JIT-Session-ID', Values: [failed.body.session.sessionId] }] }));
+      const launched = await ec2.send(
+        new DescribeInstancesCommand({ Filters: [{ Name: 'tag:JIT-Session-ID', Values: [failed.body.session.sessionId] }] }),
+      );
       expect(launched.Reservations ?? []).toEqual([]);
       // Its workflow ends before its worker does: a session workflow left without a worker would
       // make the next orchestrator's orphan cleanup stand back (it cannot read that session).
@@ -218,16 +235,30 @@ describe('sessions on EC2 instances', () => {
     const held = (await http('POST', `${orch.url}/session`, { inputs: [{ url: clip }] })).body;
     expect(held.state).toBe('running');
     const run = async (tags: Tag[]) =>
-      (await ec2.send(new RunInstancesCommand({ ImageId: launch.ami, MinCount: 1, MaxCount: 1, TagSpecifications: tags.length ? [{ ResourceType: 'instance', Tags: tags }] : undefined })))
-        .Instances![0].InstanceId!;
-    const orphan = await run([{ Key: MANAGED, Value: TAG_VALUE }, { Key: 'JIT-Session-ID', Value: 'session-2020-01-01-0000000000' }]);
+      (
+        await ec2.send(
+          new RunInstancesCommand({
+            ImageId: launch.ami,
+            MinCount: 1,
+            MaxCount: 1,
+            TagSpecifications: tags.length ? [{ ResourceType: 'instance', Tags: tags }] : undefined,
+          }),
+        )
+      ).Instances![0].InstanceId!;
+    const orphan = await run([
+      { Key: MANAGED, Value: TAG_VALUE },
+      { Key: 'JIT-Session-ID', Value: 'session-2020-01-01-0000000000' },
+    ]);
     const untagged = await run([]);
     const otherOrchestrators = await run([{ Key: MANAGED, Value: 'another-orchestrator' }]);
 
     // A second orchestrator with the same managed tag, as after a restart: it cleans up at start-up.
     const second = await orchestrator('second', [18520, 18521], 28400);
     try {
-      const orphanState = await eventually(() => stateOf(orphan), (s) => s !== 'running');
+      const orphanState = await eventually(
+        () => stateOf(orphan),
+        (s) => s !== 'running',
+      );
       if (orphanState === 'running') throw new Error(`the orphan still runs; the second orchestrator's log:\n${second.output()}`);
       expect(orphanState).toMatch(/shutting-down|terminated/);
       expect(second.output()).toMatch(/terminated EC2 instances no running session holds/);
@@ -258,8 +289,9 @@ it('terminates an instance that fails after its launch, and says why', async () 
   }
   const provider = new Unusable({ config, log: createLogger('test', false), agentEntry: '', agentSecret: SECRET });
   await expect(provider.provision('session-2026-01-01-00000000ff')).rejects.toThrow('unusable instance');
-  const launched = (await ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'tag:JIT-Session-ID', Values: ['session-2026-01-01-00000000ff'] }] })))
-    .Reservations!.flatMap((r) => r.Instances!);
+  const launched = (
+    await ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'tag:JIT-Session-ID', Values: ['session-2026-01-01-00000000ff'] }] }))
+  ).Reservations!.flatMap((r) => r.Instances!);
   expect(launched.map((i) => i.State!.Name)).toEqual([expect.stringMatching(/shutting-down|terminated/)]);
 });
 
@@ -278,7 +310,8 @@ describe('sessions that end by themselves', () => {
       expect([idle.state, await stateOf(idle.instance.id)]).toEqual(['running', 'running']);
       const old = (await http('POST', `${oldOrch.url}/session`, { inputs: [{ url: clip }] })).body;
       expect([old.state, await stateOf(old.instance.id)]).toEqual(['running', 'running']);
-      const read = (o: RunningOrchestrator, s: { sessionId: string }) => async () => (await http('GET', `${o.url}/session/${s.sessionId}`)).body;
+      const read = (o: RunningOrchestrator, s: { sessionId: string }) => async () =>
+        (await http('GET', `${o.url}/session/${s.sessionId}`)).body;
       expect(await eventually(read(idleOrch, idle), (b) => b.state === 'ended')).toMatchObject({ endReason: 'idle' });
       expect(await eventually(read(oldOrch, old), (b) => b.state === 'ended')).toMatchObject({ endReason: 'max-uptime' });
       for (const s of [idle, old]) expect(await stateOf(s.instance.id)).toMatch(/shutting-down|terminated/);

@@ -62,11 +62,16 @@ it(`admits exactly ${CAPACITY} of ${REQUESTS} sessions asked for at once, refuse
     }
     admitted.push(...answers.filter((a) => a.status === 202).map((a) => a.body.sessionId));
 
-    const states = await Promise.all(admitted.map((id) => sessionWhen(orch.url, id, (b) => b.state !== 'provisioning' && b.state !== 'starting', 180_000)));
+    const states = await Promise.all(
+      admitted.map((id) => sessionWhen(orch.url, id, (b) => b.state !== 'provisioning' && b.state !== 'starting', 180_000)),
+    );
     expect(states.map((s) => s.state)).toEqual(admitted.map(() => 'running'));
     const listed = (await http('GET', `${orch.url}/sessions`)).body.map((s: { sessionId: string }) => s.sessionId);
     expect(listed.sort()).toEqual([...admitted].sort());
-    expect({ agents: rig.agentPorts().length, jits: rig.strays().filter((p) => p.startsWith('JIT')).length }).toEqual({ agents: CAPACITY, jits: CAPACITY });
+    expect({ agents: rig.agentPorts().length, jits: rig.strays().filter((p) => p.startsWith('JIT')).length }).toEqual({
+      agents: CAPACITY,
+      jits: CAPACITY,
+    });
     const oneMore = await http('POST', `${orch.url}/session?wait=false`, { inputs: [{ url: clip }] });
     expect(oneMore.status).toBe(503);
 

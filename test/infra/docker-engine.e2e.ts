@@ -49,7 +49,11 @@ function describeEngine(engine: DockerEngine): void {
     afterAll(async () => {
       // Whatever a failed test left behind.
       const left = await docker.listContainers({ all: true, filters: { label: [`jit.test-run=${runId}`] } }).catch(() => []);
-      for (const c of left) await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+      for (const c of left)
+        await docker
+          .getContainer(c.Id)
+          .remove({ force: true })
+          .catch(() => undefined);
       await engine.stop();
     }, 60_000);
 

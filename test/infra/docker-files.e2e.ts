@@ -68,7 +68,20 @@ function parseDockerfile(text: string): { globalArgs: string[]; stages: Stage[] 
   return { globalArgs, stages };
 }
 
-const KNOWN_INSTRUCTIONS = new Set(['FROM', 'ARG', 'ENV', 'WORKDIR', 'COPY', 'RUN', 'USER', 'EXPOSE', 'HEALTHCHECK', 'ENTRYPOINT', 'CMD', 'LABEL']);
+const KNOWN_INSTRUCTIONS = new Set([
+  'FROM',
+  'ARG',
+  'ENV',
+  'WORKDIR',
+  'COPY',
+  'RUN',
+  'USER',
+  'EXPOSE',
+  'HEALTHCHECK',
+  'ENTRYPOINT',
+  'CMD',
+  'LABEL',
+]);
 
 /** A stage with everything it inherits from the stages it is built FROM, oldest first. */
 function lineage(stages: Stage[], name: string): Stage[] {
@@ -79,7 +92,10 @@ function lineage(stages: Stage[], name: string): Stage[] {
 }
 
 const last = (stages: Stage[], keyword: string) =>
-  stages.flatMap((s) => s.instructions).filter((i) => i.keyword === keyword).pop();
+  stages
+    .flatMap((s) => s.instructions)
+    .filter((i) => i.keyword === keyword)
+    .pop();
 
 /** `["a", "b"]` (exec form) as an array. */
 const execForm = (args: string): string[] => {
@@ -101,18 +117,32 @@ function copyParts(args: string): { from?: string; sources: string[]; dest: stri
 const knownSettings = new Set(
   readdirSync(path.join(repoRoot, 'libs', 'config', 'src'))
     .filter((f) => f.endsWith('.ts') && !f.endsWith('.spec.ts'))
-    .flatMap((f) => [...readFileSync(path.join(repoRoot, 'libs', 'config', 'src', f), 'utf8').matchAll(/env: '([A-Z0-9_]+)'/g)].map((m) => m[1])),
+    .flatMap((f) =>
+      [...readFileSync(path.join(repoRoot, 'libs', 'config', 'src', f), 'utf8').matchAll(/env: '([A-Z0-9_]+)'/g)].map((m) => m[1]),
+    ),
 );
 
 /** Compose's `${NAME:-default}` with the environment left empty, as a fresh checkout has it. */
-const interpolate = (value: string) => value.replace(/\$\{[A-Z0-9_]+(?::?-([^}]*))?\}/g, (_, fallback: string | undefined) => fallback ?? '');
+const interpolate = (value: string) =>
+  value.replace(/\$\{[A-Z0-9_]+(?::?-([^}]*))?\}/g, (_, fallback: string | undefined) => fallback ?? '');
 
 /** Runs the images' health check against the process `pid`. */
-const healthcheck = (pid: number) => spawnSync(process.execPath, [path.join(dockerDir, 'healthcheck.js'), String(pid)], { encoding: 'utf8', timeout: 10_000 });
+const healthcheck = (pid: number) =>
+  spawnSync(process.execPath, [path.join(dockerDir, 'healthcheck.js'), String(pid)], { encoding: 'utf8', timeout: 10_000 });
 
 const dockerfile = parseDockerfile(readFileSync(path.join(dockerDir, 'Dockerfile'), 'utf8'));
 const compose = parseYaml(readFileSync(path.join(dockerDir, 'compose.yaml'), 'utf8')) as {
-  services: Record<string, { image?: string; build?: { context: string; dockerfile: string; target: string }; environment?: Record<string, string>; volumes?: string[]; network_mode?: string; profiles?: string[] }>;
+  services: Record<
+    string,
+    {
+      image?: string;
+      build?: { context: string; dockerfile: string; target: string };
+      environment?: Record<string, string>;
+      volumes?: string[];
+      network_mode?: string;
+      profiles?: string[];
+    }
+  >;
 };
 
 describe('docker/Dockerfile', () => {
@@ -123,8 +153,13 @@ describe('docker/Dockerfile', () => {
     expect(stages.map((s) => s.name)).toEqual(expect.arrayContaining(['build', 'deps', 'runtime', 'jit', 'orchestrator']));
     for (const stage of stages) {
       for (const i of stage.instructions) expect(KNOWN_INSTRUCTIONS).toContain(i.keyword);
-      for (const used of [stage.base, ...stage.instructions.map((i) => i.args)].flatMap((t) => [...t.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]))) {
-        const declared = [...globalArgs, ...stage.instructions.filter((i) => i.keyword === 'ARG' || i.keyword === 'ENV').map((i) => i.args.split(/[=\s]/)[0])];
+      for (const used of [stage.base, ...stage.instructions.map((i) => i.args)].flatMap((t) =>
+        [...t.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]),
+      )) {
+        const declared = [
+          ...globalArgs,
+          ...stage.instructions.filter((i) => i.keyword === 'ARG' || i.keyword === 'ENV').map((i) => i.args.split(/[=\s]/)[0]),
+        ];
         expect(declared).toContain(used);
       }
     }
@@ -152,31 +187,45 @@ describe('docker/Dockerfile', () => {
   });
 
   it('builds with npm ci and npm run build, and ships production dependencies only', () => {
-    const runs = (name: string) => stages.find((s) => s.name === name)!.instructions.filter((i) => i.keyword === 'RUN').map((i) => i.args);
+    const runs = (name: string) =>
+      stages
+        .find((s) => s.name === name)!
+        .instructions.filter((i) => i.keyword === 'RUN')
+        .map((i) => i.args);
     expect(runs('build')).toEqual(expect.arrayContaining([expect.stringMatching(/^npm ci\b/), 'npm run build']));
     expect(runs('deps')).toEqual([expect.stringMatching(/^npm ci --omit=dev\b/)]);
     // node-av's FFmpeg libraries are a production dependency of this platform's package.
-    const lock = JSON.parse(readFileSync(path.join(repoRoot, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean }> };
+    const lock = JSON.parse(readFileSync(path.join(repoRoot, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { dev?: boolean }>;
+    };
     const ffmpegLibraries = Object.entries(lock.packages).filter(([name]) => /node_modules\/@seydx\/node-av-linux-x64$/.test(name));
     expect(ffmpegLibraries).toHaveLength(1);
     expect(ffmpegLibraries[0][1].dev).toBeFalsy();
   });
 
-  it.each(['orchestrator', 'jit'] as const)('%s: runs as a non-root user, with a health check and the compiled program as entry point, with the Node flags of jit’s processes', (image) => {
-    const chain = images[image];
-    expect(last(chain, 'USER')?.args).toBe('node');
-    const workdir = last(chain, 'WORKDIR')!.args;
-    const entrypoint = execForm(last(chain, 'ENTRYPOINT')!.args);
-    const flags = IDLE_PROCESS_NODE_FLAGS.length;
-    expect(entrypoint.slice(0, flags + 1)).toEqual(['node', ...IDLE_PROCESS_NODE_FLAGS]);
-    expect(path.join(repoRoot, entrypoint[flags + 1])).toBe(image === 'jit' ? jitMain : orchestratorMain);
-    const health = execForm(last(chain, 'HEALTHCHECK')!.args.replace(/^(--\S+\s+)*CMD\s+/, ''));
-    expect(health[0]).toBe('node');
-    // The script is copied to where the command looks for it.
-    const copied = chain.flatMap((s) => s.instructions).filter((i) => i.keyword === 'COPY').map((i) => copyParts(i.args));
-    expect(copied.some((c) => path.posix.join(workdir, c.dest) === path.posix.join(workdir, health[1]) && c.sources.includes(health[1]))).toBe(true);
-    expect(existsSync(path.join(repoRoot, health[1]))).toBe(true);
-  });
+  it.each(['orchestrator', 'jit'] as const)(
+    '%s: runs as a non-root user, with a health check and the compiled program as entry point, with the Node flags of jit’s processes',
+    (image) => {
+      const chain = images[image];
+      expect(last(chain, 'USER')?.args).toBe('node');
+      const workdir = last(chain, 'WORKDIR')!.args;
+      const entrypoint = execForm(last(chain, 'ENTRYPOINT')!.args);
+      const flags = IDLE_PROCESS_NODE_FLAGS.length;
+      expect(entrypoint.slice(0, flags + 1)).toEqual(['node', ...IDLE_PROCESS_NODE_FLAGS]);
+      expect(path.join(repoRoot, entrypoint[flags + 1])).toBe(image === 'jit' ? jitMain : orchestratorMain);
+      const health = execForm(last(chain, 'HEALTHCHECK')!.args.replace(/^(--\S+\s+)*CMD\s+/, ''));
+      expect(health[0]).toBe('node');
+      // The script is copied to where the command looks for it.
+      const copied = chain
+        .flatMap((s) => s.instructions)
+        .filter((i) => i.keyword === 'COPY')
+        .map((i) => copyParts(i.args));
+      expect(
+        copied.some((c) => path.posix.join(workdir, c.dest) === path.posix.join(workdir, health[1]) && c.sources.includes(health[1])),
+      ).toBe(true);
+      expect(existsSync(path.join(repoRoot, health[1]))).toBe(true);
+    },
+  );
 
   it('the entry points start: the spec’s `orchestrator --help` and `--help` exit 0', () => {
     // The image's own entry point (its Node flags included), with the repository for its WORKDIR.
@@ -224,7 +273,14 @@ describe('docker/healthcheck.js against the real programs', () => {
 
   it('the orchestrator (its port from --port) and a JIT (from its --host/--port) are healthy', async () => {
     const orchestrator = await startOrchestrator(
-      { TEMPORAL_ADDRESS: temporal.address, TEMPORAL_NAMESPACE: temporal.namespace, JIT_INSTANCE_AGENT_PORT_MIN: '18641', JIT_INSTANCE_AGENT_PORT_MAX: '18642', JIT_CONTAINER_PORT_MIN: '29000', JIT_CONTAINER_PORT_MAX: '29799' },
+      {
+        TEMPORAL_ADDRESS: temporal.address,
+        TEMPORAL_NAMESPACE: temporal.namespace,
+        JIT_INSTANCE_AGENT_PORT_MIN: '18641',
+        JIT_INSTANCE_AGENT_PORT_MAX: '18642',
+        JIT_CONTAINER_PORT_MIN: '29000',
+        JIT_CONTAINER_PORT_MAX: '29799',
+      },
       ['--port', '18650'],
     );
     try {
@@ -234,7 +290,10 @@ describe('docker/healthcheck.js against the real programs', () => {
       await orchestrator.stop();
     }
     const clip = await makeIndexedClip({ codec: 'prores', width: 320, height: 180, frames: 25 });
-    const jit = await startJit(['-i', clip, '--host', '127.0.0.1', '--port', '18651'], { JIT_CONTAINER_PORT_MIN: '29700', JIT_CONTAINER_PORT_MAX: '29799' });
+    const jit = await startJit(['-i', clip, '--host', '127.0.0.1', '--port', '18651'], {
+      JIT_CONTAINER_PORT_MIN: '29700',
+      JIT_CONTAINER_PORT_MAX: '29799',
+    });
     try {
       const ok = healthcheck(jit.process.pid!);
       expect([ok.status, ok.stdout.trim()]).toEqual([0, 'jit: http://127.0.0.1:18651/health ok']);

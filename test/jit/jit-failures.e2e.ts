@@ -105,7 +105,11 @@ describe('a running JIT', () => {
     source = path.join(scratch, 'source.mov');
     await copyFile(clip, source);
     browser = await launchBrowser();
-    jit = await startJit(['-i', source, tones], { PUBLIC_IP: '198.51.100.23', JIT_CONTAINER_PORT_MIN: '51200', JIT_CONTAINER_PORT_MAX: '51300' });
+    jit = await startJit(['-i', source, tones], {
+      PUBLIC_IP: '198.51.100.23',
+      JIT_CONTAINER_PORT_MIN: '51200',
+      JIT_CONTAINER_PORT_MAX: '51300',
+    });
   });
   afterAll(async () => {
     await jit?.stop();
@@ -119,7 +123,9 @@ describe('a running JIT', () => {
     const garbage = await post('hello');
     expect(garbage.status).toBe(400);
     expect((await garbage.json()).message).toMatch(/not an SDP offer/);
-    const noVideo = await post('v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=rtpmap:111 opus/48000/2\r\n');
+    const noVideo = await post(
+      'v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=rtpmap:111 opus/48000/2\r\n',
+    );
     expect(noVideo.status).toBe(400);
     const json = await post('{"sdp":"v=0"}', 'application/json');
     expect(json.status).toBe(415);
@@ -136,7 +142,11 @@ describe('a running JIT', () => {
         pc.createDataChannel('control');
         pc.addTransceiver('video', { direction: 'recvonly' });
         await pc.setLocalDescription(await pc.createOffer());
-        const response = await fetch(`${url}/whep`, { method: 'POST', headers: { 'content-type': 'application/sdp' }, body: pc.localDescription!.sdp });
+        const response = await fetch(`${url}/whep`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/sdp' },
+          body: pc.localDescription!.sdp,
+        });
         const location = response.headers.get('location');
         const sdp = await response.text();
         await fetch(new URL(location!, url), { method: 'DELETE' });
@@ -170,7 +180,11 @@ describe('a running JIT', () => {
       await waitForFrame(first, 0, 10_000);
       await seekAndWait(first, 20);
       // The inputs for the next viewer are opened once the first has taken the spare ones (on a video thread, which may be starting).
-      await eventually(async () => (await (await fetch(`${jit.url}/status`)).json()).nextViewerReady, (ready) => ready === true, 20_000);
+      await eventually(
+        async () => (await (await fetch(`${jit.url}/status`)).json()).nextViewerReady,
+        (ready) => ready === true,
+        20_000,
+      );
       // The file is cut short under the running JIT, as a failing disk or network mount would.
       await truncate(source, Math.floor((await stat(source)).size / 4));
       const error = await sendAndWait(first, { type: 'seek', frame: 190 }, "m.type === 'error'");

@@ -44,7 +44,16 @@ afterAll(async () => {
 it('plays a clip from S3 in Chromium, read through a presigned URL made with --region', async () => {
   // The region comes from --region alone (without it, the JIT refuses: see below).
   const jit = await startJit(
-    ['-i', `s3://${BUCKET}/clips/review cut.mov`, 'id=picture', `s3://${BUCKET}/audio/stems.wav`, '--region', 'eu-north-1', '--bitrate', '20000000'],
+    [
+      '-i',
+      `s3://${BUCKET}/clips/review cut.mov`,
+      'id=picture',
+      `s3://${BUCKET}/audio/stems.wav`,
+      '--region',
+      'eu-north-1',
+      '--bitrate',
+      '20000000',
+    ],
     {},
     60_000,
   );

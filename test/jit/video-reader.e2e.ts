@@ -34,7 +34,11 @@ const { resolveInputSource } = require(${JSON.stringify(path.join(distMedia, 'in
 })().catch((e) => { console.error(e); process.exit(1); });
 `;
 
-async function readFrames(file: string, frames: (number | 'pause')[], threadType = ''): Promise<{ threading: { type: string; count: number }; indices: (number | null)[] }> {
+async function readFrames(
+  file: string,
+  frames: (number | 'pause')[],
+  threadType = '',
+): Promise<{ threading: { type: string; count: number }; indices: (number | null)[] }> {
   const { stdout } = await run(process.execPath, ['-e', SCRIPT, file, threadType, JSON.stringify(frames)], { timeout: 60_000 });
   return JSON.parse(stdout);
 }
@@ -64,7 +68,29 @@ describe('VideoReader', () => {
   });
 
   it('decodes on from a jump, at once or after the reader has had time to re-position', async () => {
-    const frames: (number | 'pause')[] = [70, 71, 72, 'pause', 73, 74, 30, 'pause', 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 'pause', 20, 21];
+    const frames: (number | 'pause')[] = [
+      70,
+      71,
+      72,
+      'pause',
+      73,
+      74,
+      30,
+      'pause',
+      31,
+      32,
+      33,
+      34,
+      35,
+      36,
+      37,
+      38,
+      39,
+      40,
+      'pause',
+      20,
+      21,
+    ];
     const { indices } = await readFrames(longGop, frames);
     expect(indices).toEqual(frames.filter((f) => f !== 'pause'));
   });

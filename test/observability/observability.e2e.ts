@@ -25,7 +25,11 @@ let orch: RunningOrchestrator;
 let clip: string;
 
 beforeAll(async () => {
-  [temporal, browser, clip] = await Promise.all([ensureTemporal(), launchBrowser(), makeIndexedClip({ codec: 'prores', width: 320, height: 180, frames: 100 })]);
+  [temporal, browser, clip] = await Promise.all([
+    ensureTemporal(),
+    launchBrowser(),
+    makeIndexedClip({ codec: 'prores', width: 320, height: 180, frames: 100 }),
+  ]);
   orch = await startOrchestrator({
     TEMPORAL_ADDRESS: temporal.address,
     TEMPORAL_NAMESPACE: temporal.namespace,
@@ -105,7 +109,9 @@ describe('sessions ending every way', () => {
     const session = await start();
     killed = session.sessionId;
     // Temporal's visibility counts a new workflow within moments.
-    expect(value((await until(scrape, (m) => value(m.samples, 'jit_sessions_running') === 1, 10_000)).samples, 'jit_sessions_running')).toBe(1);
+    expect(
+      value((await until(scrape, (m) => value(m.samples, 'jit_sessions_running') === 1, 10_000)).samples, 'jit_sessions_running'),
+    ).toBe(1);
     await playStream(browser, session.jitUrl, 10);
     const restarted = await http('POST', `${orch.url}/session/${killed}/restart`, { lowres: 1 });
     expect(restarted.status).toBe(201);
@@ -120,7 +126,11 @@ describe('sessions ending every way', () => {
     // The agent process's pid ends its instance id; its JIT is its child.
     const agentPid = Number(a.instance.id.split('-').pop());
     // The provider starts its agents as jit's processes are started (IDLE_PROCESS_NODE_FLAGS).
-    expect(readFileSync(`/proc/${agentPid}/cmdline`, 'utf8').split('\0').slice(1, 1 + IDLE_PROCESS_NODE_FLAGS.length)).toEqual(IDLE_PROCESS_NODE_FLAGS);
+    expect(
+      readFileSync(`/proc/${agentPid}/cmdline`, 'utf8')
+        .split('\0')
+        .slice(1, 1 + IDLE_PROCESS_NODE_FLAGS.length),
+    ).toEqual(IDLE_PROCESS_NODE_FLAGS);
     const jits = childrenOf(agentPid).filter((p) => p.command.includes('/jit/src/main.js'));
     expect(jits).toHaveLength(1);
     process.kill(jits[0].pid, 'SIGKILL');
@@ -173,7 +183,9 @@ describe('sessions ending every way', () => {
       .filter((l) => l.startsWith('{'))
       .map((l) => JSON.parse(l) as Record<string, unknown>);
     const ofSession = agentLog.filter((l) => l.sessionId === killed);
-    expect(ofSession.filter((l) => l.name === 'agent').map((l) => l.msg)).toEqual(expect.arrayContaining(['JIT starting', 'JIT running', 'stream stopped']));
+    expect(ofSession.filter((l) => l.name === 'agent').map((l) => l.msg)).toEqual(
+      expect.arrayContaining(['JIT starting', 'JIT running', 'stream stopped']),
+    );
     expect(ofSession.filter((l) => l.name === 'jit').map((l) => l.msg)).toEqual(expect.arrayContaining(['JIT listening']));
   });
 });
@@ -182,13 +194,20 @@ describe('health and readiness', () => {
   it('are up with Temporal and the provider, and say what is down when Temporal stops', async () => {
     const ready = await http('GET', `${orch.url}/health/ready`);
     expect(ready.status).toBe(200);
-    expect(ready.body).toMatchObject({ status: 'ok', details: { temporal: { status: 'up' }, instanceProvider: { status: 'up', provider: 'SingleInstanceProvider' } } });
+    expect(ready.body).toMatchObject({
+      status: 'ok',
+      details: { temporal: { status: 'up' }, instanceProvider: { status: 'up', provider: 'SingleInstanceProvider' } },
+    });
     expect((await http('GET', `${orch.url}/health`)).body).toMatchObject({ status: 'ok', info: { temporal: { status: 'up' } } });
 
     await temporal.stop();
     const notReady = await http('GET', `${orch.url}/health/ready`);
     expect(notReady.status).toBe(503);
-    expect(notReady.body).toMatchObject({ status: 'error', error: { temporal: { status: 'down' } }, info: { instanceProvider: { status: 'up' } } });
+    expect(notReady.body).toMatchObject({
+      status: 'error',
+      error: { temporal: { status: 'down' } },
+      info: { instanceProvider: { status: 'up' } },
+    });
     expect((await http('GET', `${orch.url}/health`)).status).toBe(503);
     expect((await http('GET', `${orch.url}/health/live`)).body).toMatchObject({ status: 'ok' });
     const { samples } = await scrape();

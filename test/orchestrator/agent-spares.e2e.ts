@@ -46,8 +46,11 @@ function agentPids(): number[] {
       const environ = readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0');
       if (/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${entry}/stat`, 'utf8'))) continue;
       // JITs inherit their agent's environment: tell them apart by their program.
-      const agent = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').some((arg) => arg.endsWith(path.join('orchestrator', 'src', 'main.js')));
-      if (agent && environ.includes('MAIN_MODULE=agent') && AGENT_PORTS.some((p) => environ.includes(`JIT_INSTANCE_AGENT_PORT=${p}`))) pids.push(Number(entry));
+      const agent = readFileSync(`/proc/${entry}/cmdline`, 'utf8')
+        .split('\0')
+        .some((arg) => arg.endsWith(path.join('orchestrator', 'src', 'main.js')));
+      if (agent && environ.includes('MAIN_MODULE=agent') && AGENT_PORTS.some((p) => environ.includes(`JIT_INSTANCE_AGENT_PORT=${p}`)))
+        pids.push(Number(entry));
     } catch {
       // gone, or not ours to read
     }
@@ -55,7 +58,8 @@ function agentPids(): number[] {
   return pids.sort();
 }
 
-const spares = () => readdirSync(sparesDir).map((f) => JSON.parse(readFileSync(path.join(sparesDir, f), 'utf8')) as { pid: number; port: number });
+const spares = () =>
+  readdirSync(sparesDir).map((f) => JSON.parse(readFileSync(path.join(sparesDir, f), 'utf8')) as { pid: number; port: number });
 
 it('keeps an agent ready ahead of sessions, hands it to the next session, and leaves none behind', async () => {
   let orch = await orchestrator();

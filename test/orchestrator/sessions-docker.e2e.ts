@@ -63,7 +63,8 @@ function describeDocker(engine: DockerEngine): void {
     const sessions: { orch: RunningOrchestrator; sessionId: string }[] = [];
     const startSession = async (orch: RunningOrchestrator, body: object) => {
       const res = await http('POST', `${orch.url}/session`, body);
-      if (res.body?.sessionId ?? res.body?.session?.sessionId) sessions.push({ orch, sessionId: res.body.sessionId ?? res.body.session.sessionId });
+      if (res.body?.sessionId ?? res.body?.session?.sessionId)
+        sessions.push({ orch, sessionId: res.body.sessionId ?? res.body.session.sessionId });
       return res;
     };
     let temporal: TemporalServer;
@@ -84,7 +85,9 @@ function describeDocker(engine: DockerEngine): void {
         // The agent container runs the host's node and the repository's dist.
         JIT_INSTANCE_AGENT_BINDS: hostBinds().join(','),
         JIT_IMAGE: jitImage,
-        JIT_CONTAINER_BINDS: hostBinds(clip.startsWith(repoRoot + path.sep) ? [] : [`${path.dirname(clip)}:${path.dirname(clip)}:ro`]).join(','),
+        JIT_CONTAINER_BINDS: hostBinds(clip.startsWith(repoRoot + path.sep) ? [] : [`${path.dirname(clip)}:${path.dirname(clip)}:ro`]).join(
+          ',',
+        ),
         JIT_CONTAINER_PORT_MIN: String(media[0]),
         JIT_CONTAINER_PORT_MAX: String(media[1]),
         // Bridge network: the JIT announces 127.0.0.1, where its UDP ports are published.
@@ -153,9 +156,14 @@ function describeDocker(engine: DockerEngine): void {
         (c) =>
           c.Labels['jit.agent'] === 'true' ||
           c.Labels['jit.test-run'] === runId ||
-          (c.Labels['jit.stream'] !== undefined && c.Command.split(' ').some((w, i, a) => a[i - 1] === '--port' && Number(w) >= MEDIA_MIN && Number(w) <= MEDIA_MAX)),
+          (c.Labels['jit.stream'] !== undefined &&
+            c.Command.split(' ').some((w, i, a) => a[i - 1] === '--port' && Number(w) >= MEDIA_MIN && Number(w) <= MEDIA_MAX)),
       );
-      for (const c of ours) await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+      for (const c of ours)
+        await docker
+          .getContainer(c.Id)
+          .remove({ force: true })
+          .catch(() => undefined);
       await engine.stop();
     }, 90_000);
 
@@ -172,13 +180,21 @@ function describeDocker(engine: DockerEngine): void {
       expect(session.jitUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/whep\?token=[\w-]{32}$/);
 
       const [agent] = await agentContainers(session.sessionId);
-      expect(agent).toMatchObject({ State: 'running', Labels: expect.objectContaining({ 'jit.agent': 'true', 'jit.session': session.sessionId }) });
+      expect(agent).toMatchObject({
+        State: 'running',
+        Labels: expect.objectContaining({ 'jit.agent': 'true', 'jit.session': session.sessionId }),
+      });
       expect(agent.Labels.jit).toBeUndefined();
       const agentInfo = await docker.getContainer(agent.Id).inspect();
       expect(agentInfo.Config.Image).toContain('jit-sessions-test-agent');
       expect(agentInfo.HostConfig).toMatchObject({ NetworkMode: 'host', Init: true });
       expect(agentInfo.Config.Env).toEqual(
-        expect.arrayContaining(['MAIN_MODULE=agent', 'JIT_AGENT_RUNTIME=docker', 'DOCKER_HOST=unix:///var/run/docker.sock', `JIT_IMAGE=${jitImage}`]),
+        expect.arrayContaining([
+          'MAIN_MODULE=agent',
+          'JIT_AGENT_RUNTIME=docker',
+          'DOCKER_HOST=unix:///var/run/docker.sock',
+          `JIT_IMAGE=${jitImage}`,
+        ]),
       );
 
       const port = portOf(session.jitUrl);
@@ -255,11 +271,19 @@ function describeDocker(engine: DockerEngine): void {
 
     it('JIT_INSTANCE_AGENT_RUNTIME=auto runs agents as child processes when the agent image cannot be had, and logs why', async () => {
       const missing = 'localhost:1/jit-sessions-test-no-such-agent:latest';
-      const orch = await orchestrator({ JIT_INSTANCE_AGENT_RUNTIME: 'auto', JIT_INSTANCE_AGENT_IMAGE: missing }, [18303, 18304], [MEDIA_MIN + 500, MEDIA_MAX]);
+      const orch = await orchestrator(
+        { JIT_INSTANCE_AGENT_RUNTIME: 'auto', JIT_INSTANCE_AGENT_IMAGE: missing },
+        [18303, 18304],
+        [MEDIA_MIN + 500, MEDIA_MAX],
+      );
       const created = await startSession(orch, { inputs: [{ url: clip }] });
       expect(created.status).toBe(201);
       expect(created.body.instance.id).toMatch(/^local-1830[34]-\d+$/);
-      expect(orch.output()).toMatch(new RegExp(`"reason":"the agent image ${missing.replace(/[.:/]/g, '\\$&')} is not on the engine and cannot be pulled.*agents run as child processes`));
+      expect(orch.output()).toMatch(
+        new RegExp(
+          `"reason":"the agent image ${missing.replace(/[.:/]/g, '\\$&')} is not on the engine and cannot be pulled.*agents run as child processes`,
+        ),
+      );
       expect(await agentContainers(created.body.sessionId)).toEqual([]);
       expect((await http('DELETE', `${orch.url}/session/${created.body.sessionId}`)).body.state).toBe('ended');
       await orch.stop();

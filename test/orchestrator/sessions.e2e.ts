@@ -51,7 +51,6 @@ function orchestrator(env: NodeJS.ProcessEnv, agentPorts: [number, number], medi
   });
 }
 
-
 /** Whether a process runs (a zombie, ended but not reaped by a parent that died, does not). */
 const alive = (pid: number) => {
   try {
@@ -98,9 +97,7 @@ describe('a session, start to end', () => {
     const handle = client.workflow.getHandle(session.sessionId);
     expect((await handle.describe()).status.name).toBe('COMPLETED');
     const history = await handle.fetchHistory();
-    const activities = (history.events ?? [])
-      .map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name)
-      .filter(Boolean);
+    const activities = (history.events ?? []).map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean);
     expect(activities).toEqual([
       'provisionInstance',
       'waitInstanceReady',
@@ -138,17 +135,27 @@ describe('a session, start to end', () => {
     expect(failed.body.message).toContain(`input ${missing}: no readable file`);
     expect(failed.body.session).toMatchObject({ state: 'failed', failedStep: 'stream', endReason: 'failed' });
     const pid = Number(failed.body.session.instance.id.split('-').pop());
-    expect(await eventually(async () => alive(pid), (a) => !a)).toBe(false);
+    expect(
+      await eventually(
+        async () => alive(pid),
+        (a) => !a,
+      ),
+    ).toBe(false);
     expect((await http('GET', `${orch.url}/health`)).body).toMatchObject({ status: 'ok', info: { temporal: { status: 'up' } } });
   });
 
   it('admits exactly JIT_CAPACITY of many sessions requested at the same moment', async () => {
-    const answers = await Promise.all(Array.from({ length: 5 }, () => http('POST', `${orch.url}/session?wait=false`, { inputs: [{ url: clip }] })));
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () => http('POST', `${orch.url}/session?wait=false`, { inputs: [{ url: clip }] })),
+    );
     const accepted = answers.filter((a) => a.status === 202);
     expect(accepted).toHaveLength(2);
     expect(answers.filter((a) => a.status === 503)).toHaveLength(3);
     for (const a of accepted) {
-      await eventually(() => http('GET', `${orch.url}/session/${a.body.sessionId}`), (r) => r.body.state === 'running');
+      await eventually(
+        () => http('GET', `${orch.url}/session/${a.body.sessionId}`),
+        (r) => r.body.state === 'running',
+      );
       expect((await http('DELETE', `${orch.url}/session/${a.body.sessionId}`)).body.state).toBe('ended');
     }
   });
@@ -156,7 +163,9 @@ describe('a session, start to end', () => {
   it('serves its OpenAPI description, generated from the schemas that validate requests', async () => {
     const { status, body } = await http('GET', `${orch.url}/openapi.json`);
     expect(status).toBe(200);
-    expect(Object.keys(body.paths)).toEqual(expect.arrayContaining(['/session', '/sessions', '/session/{id}', '/session/{id}/restart', '/health']));
+    expect(Object.keys(body.paths)).toEqual(
+      expect.arrayContaining(['/session', '/sessions', '/session/{id}', '/session/{id}/restart', '/health']),
+    );
     expect(body.components.schemas.SessionRequest.required).toEqual(['inputs']);
     expect(body.components.schemas.SessionRequest.properties.width).toMatchObject({ type: 'integer', minimum: 16 });
     expect((await http('GET', `${orch.url}/docs`)).status).toBe(200);
@@ -176,7 +185,10 @@ describe('a session, start to end', () => {
     const again = await http('POST', `${orch.url}/session?wait=false`, { inputs: [{ url: clip }] });
     expect(again.status).toBe(202);
     expect(again.body.sessionId).toMatch(/^session-/);
-    const running = await eventually(() => http('GET', `${orch.url}/session/${again.body.sessionId}`), (r) => r.body.state === 'running');
+    const running = await eventually(
+      () => http('GET', `${orch.url}/session/${again.body.sessionId}`),
+      (r) => r.body.state === 'running',
+    );
     expect(running.body.jitUrl).toMatch(/\/whep\?token=/);
     expect((await http('DELETE', `${orch.url}/session/${again.body.sessionId}`)).body.state).toBe('ended');
   });
@@ -198,7 +210,14 @@ describe('capacity across replicas', () => {
       expect(answers.filter((r) => r.status === 503)).toHaveLength(5);
       const [first, ...others] = accepted.map((r) => r.body.sessionId as string);
       // Either replica shows and ends any session: both read the same workflows.
-      expect((await eventually(() => http('GET', `${b.url}/session/${first}`), (r) => r.body.state === 'running')).body.state).toBe('running');
+      expect(
+        (
+          await eventually(
+            () => http('GET', `${b.url}/session/${first}`),
+            (r) => r.body.state === 'running',
+          )
+        ).body.state,
+      ).toBe('running');
       expect((await http('DELETE', `${a.url}/session/${first}`)).body.state).toBe('ended');
       const next = await ask(b);
       expect(next.status).toBe(202);
@@ -226,7 +245,8 @@ describe('sessions that end by themselves', () => {
       const idle = (await http('POST', `${orch.url}/session`, { inputs: [{ url: clip }] })).body;
       const old = (await http('POST', `${short.url}/session`, { inputs: [{ url: clip }] })).body;
       expect([idle.state, old.state]).toEqual(['running', 'running']);
-      const read = (o: RunningOrchestrator, s: { sessionId: string }) => async () => (await http('GET', `${o.url}/session/${s.sessionId}`)).body;
+      const read = (o: RunningOrchestrator, s: { sessionId: string }) => async () =>
+        (await http('GET', `${o.url}/session/${s.sessionId}`)).body;
       const idleEnd = await eventually(read(orch, idle), (b) => b.state === 'ended', 30_000);
       expect(idleEnd).toMatchObject({ state: 'ended', endReason: 'idle' });
       const oldEnd = await eventually(read(short, old), (b) => b.state === 'ended', 30_000);

@@ -26,7 +26,11 @@ let orch: RunningOrchestrator;
 let clip: string;
 
 beforeAll(async () => {
-  [temporal, browser, clip] = await Promise.all([ensureTemporal(), launchBrowser(), makeIndexedClip({ codec: 'prores', width: 320, height: 180, frames: 60 })]);
+  [temporal, browser, clip] = await Promise.all([
+    ensureTemporal(),
+    launchBrowser(),
+    makeIndexedClip({ codec: 'prores', width: 320, height: 180, frames: 60 }),
+  ]);
   orch = await startOrchestrator({
     TEMPORAL_ADDRESS: temporal.address,
     TEMPORAL_NAMESPACE: temporal.namespace,
@@ -61,7 +65,13 @@ it('refuses every API route without the token, or with a wrong one, with 401 and
     ['GET', '/media'],
   ];
   for (const [method, route, body] of routes) {
-    for (const headers of [{}, bearer('wrong-token-of-some-length'), bearer(`${token}x`), { authorization: token }, { authorization: `Basic ${token}` }]) {
+    for (const headers of [
+      {},
+      bearer('wrong-token-of-some-length'),
+      bearer(`${token}x`),
+      { authorization: token },
+      { authorization: `Basic ${token}` },
+    ]) {
       const answer = await http(method, `${orch.url}${route}`, body, headers);
       expect([method, route, answer.status]).toEqual([method, route, 401]);
       expect(answer.headers.get('www-authenticate')).toBe('Bearer realm="jit"');
@@ -83,7 +93,7 @@ it('keeps the probes, the API description and the player page open', async () =>
   expect(api.paths['/health'].get.security).toEqual([]);
 });
 
-it("starts a session with the token; its agent refuses a missing or wrong secret", async () => {
+it('starts a session with the token; its agent refuses a missing or wrong secret', async () => {
   const created = await http('POST', `${orch.url}/session`, { inputs: [{ url: clip }] }, bearer(token));
   expect([created.status, created.body.state]).toEqual([201, 'running']);
   const { sessionId, jitUrl } = created.body;
@@ -106,7 +116,13 @@ it("starts a session with the token; its agent refuses a missing or wrong secret
 });
 
 it('without JIT_MEDIA_ROOTS takes local files anywhere, and refuses the metadata address and loopback URLs with 400', async () => {
-  for (const url of ['http://169.254.169.254/latest/meta-data/', 'http://127.0.0.1:8080/clip.mov', 'http://[::1]/clip.mov', 'http://localhost:18804/status', 'file://other-host/clip.mov']) {
+  for (const url of [
+    'http://169.254.169.254/latest/meta-data/',
+    'http://127.0.0.1:8080/clip.mov',
+    'http://[::1]/clip.mov',
+    'http://localhost:18804/status',
+    'file://other-host/clip.mov',
+  ]) {
     const answer = await http('POST', `${orch.url}/session`, { inputs: [{ url }] }, bearer(token));
     expect([url, answer.status]).toEqual([url, 400]);
     expect(answer.body.message).toContain(`input "${url}"`);
@@ -123,11 +139,18 @@ it('is not ready while no agent port is free, and says so', async () => {
     }
     const notReady = await http('GET', `${orch.url}/health/ready`);
     expect(notReady.status).toBe(503);
-    expect(notReady.body).toMatchObject({ status: 'error', error: { instanceProvider: { status: 'down' } }, info: { temporal: { status: 'up' } } });
+    expect(notReady.body).toMatchObject({
+      status: 'error',
+      error: { instanceProvider: { status: 'down' } },
+      info: { temporal: { status: 'up' } },
+    });
     expect(JSON.stringify(notReady.body.error.instanceProvider)).toMatch(/no free agent port in 18804\.\.18805/);
     expect((await http('GET', `${orch.url}/health`)).status).toBe(200);
   } finally {
     await Promise.all(holders.map((s) => new Promise((r) => s.close(r))));
   }
-  expect((await http('GET', `${orch.url}/health/ready`)).body.details.instanceProvider).toMatchObject({ status: 'up', freeAgentPort: 18804 });
+  expect((await http('GET', `${orch.url}/health/ready`)).body.details.instanceProvider).toMatchObject({
+    status: 'up',
+    freeAgentPort: 18804,
+  });
 });

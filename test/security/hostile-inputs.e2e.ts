@@ -18,7 +18,15 @@ import { childrenOf, describeProcess, processesWithEnv } from '../support/proces
 import { http } from '../support/service-process';
 import { ensureTemporal, type TemporalServer } from '../support/temporal';
 import { seededRandom } from '../support/seeded-random';
-import { badNumbers, controlPayloads, malformedJson, numericFields, randomHostileBody, shellPayloads, stringFields } from './fixtures/hostile';
+import {
+  badNumbers,
+  controlPayloads,
+  malformedJson,
+  numericFields,
+  randomHostileBody,
+  shellPayloads,
+  stringFields,
+} from './fixtures/hostile';
 
 jest.setTimeout(300_000);
 
@@ -36,7 +44,11 @@ let clip: string;
 
 beforeAll(async () => {
   let source: string;
-  [temporal, browser, source] = await Promise.all([ensureTemporal(), launchBrowser(), makeIndexedClip({ codec: 'prores', width: 320, height: 180, frames: 60 })]);
+  [temporal, browser, source] = await Promise.all([
+    ensureTemporal(),
+    launchBrowser(),
+    makeIndexedClip({ codec: 'prores', width: 320, height: 180, frames: 60 }),
+  ]);
   mkdirSync(root);
   clip = path.join(root, 'clip.mov');
   copyFileSync(source, clip);
@@ -170,7 +182,13 @@ describe('POST /session refuses', () => {
   });
 
   it('bodies that are not JSON with 415, and oversize bodies with 413', async () => {
-    for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml', 'application/sdp']) {
+    for (const type of [
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=x',
+      'application/xml',
+      'application/sdp',
+    ]) {
       const answer = await http('POST', `${orch.url}/session`, JSON.stringify({ inputs: [{ url: clip }] }), { 'content-type': type });
       expectClearRefusal(answer, 415, type);
     }
@@ -212,7 +230,15 @@ describe("a session's JIT", () => {
       expect((await http('GET', `${whep.origin}/health`)).status).toBe(200);
 
       // Malformed offers, with the right token.
-      for (const sdp of ['', 'hello', 'v=0\r\n', 'v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n', `v=0\r\nm=video 9 RTP/AVP 96\r\n${'a=x\r\n'.repeat(10)}`, 'v=0\u0000\r\nm=video\u0000', randomBytes(2000).toString('latin1')]) {
+      for (const sdp of [
+        '',
+        'hello',
+        'v=0\r\n',
+        'v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n',
+        `v=0\r\nm=video 9 RTP/AVP 96\r\n${'a=x\r\n'.repeat(10)}`,
+        'v=0\u0000\r\nm=video\u0000',
+        randomBytes(2000).toString('latin1'),
+      ]) {
         expectClearRefusal(await offer(sdp), 400, `SDP ${JSON.stringify(sdp.slice(0, 30))}`);
       }
       expectClearRefusal(await offer('v=0\r\n', whep.href, 'text/plain'), 415, 'SDP as text/plain');

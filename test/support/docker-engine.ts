@@ -190,4 +190,3 @@ export function hostBinds(extra: string[] = []): string[] {
   for (const b of extra) binds.add(b);
   return [...binds];
 }
-

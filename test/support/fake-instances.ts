@@ -42,7 +42,13 @@ export class FakeInstances {
     return {
       provisionInstance: async (sessionId) => {
         log('provisionInstance');
-        const instance: Instance = { id: `fake-${sessionId}`, provider: 'fake', agentUrl: 'http://127.0.0.1:1', streamHost: '127.0.0.1', details: {} };
+        const instance: Instance = {
+          id: `fake-${sessionId}`,
+          provider: 'fake',
+          agentUrl: 'http://127.0.0.1:1',
+          streamHost: '127.0.0.1',
+          details: {},
+        };
         this.alive.add(instance.id);
         return instance;
       },

@@ -21,7 +21,10 @@ export interface JitRun {
 /** Runs the JIT to completion (for flag errors and --help). */
 export function runJit(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 20000): Promise<JitRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...IDLE_PROCESS_NODE_FLAGS, jitMain, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...IDLE_PROCESS_NODE_FLAGS, jitMain, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

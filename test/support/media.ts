@@ -105,12 +105,21 @@ export async function extractGrayFrames(file: string, first: number, count = 1):
   const width = s.width!;
   const height = s.height!;
   const out = await ffmpeg([
-    '-i', file,
-    '-map', '0:v:0',
-    '-vf', `select=between(n\\,${first}\\,${first + count - 1}),format=gray`,
-    '-vsync', 'passthrough', // -fps_mode in FFmpeg ≥ 5.1; -vsync also works on the older npm-shipped build
-    '-frames:v', String(count),
-    '-f', 'rawvideo', '-pix_fmt', 'gray', '-',
+    '-i',
+    file,
+    '-map',
+    '0:v:0',
+    '-vf',
+    `select=between(n\\,${first}\\,${first + count - 1}),format=gray`,
+    '-vsync',
+    'passthrough', // -fps_mode in FFmpeg ≥ 5.1; -vsync also works on the older npm-shipped build
+    '-frames:v',
+    String(count),
+    '-f',
+    'rawvideo',
+    '-pix_fmt',
+    'gray',
+    '-',
   ]);
   const size = width * height;
   const frames: GrayFrame[] = [];
@@ -126,4 +135,3 @@ export async function readFrameIndexFromFile(file: string, n: number): Promise<n
   if (!frame) throw new Error(`${file}: no frame ${n}`);
   return decodeFrameIndex(sampleBandLumas(frame));
 }
-

@@ -31,16 +31,17 @@ export const send = (page: Page, message: unknown) =>
 
 /** Sends a message and resolves with the first later reply matching `predicate` (an expression over `m`). */
 export const sendAndWait = (page: Page, message: unknown, predicate: string, timeoutMs = 5000) =>
-  page.evaluate(
-    ([m, p, t]) => (window as unknown as WithProbe).probe.sendAndWait(m, p as string, t as number) as Promise<ServerMessage>,
-    [message, predicate, timeoutMs] as const,
-  );
+  page.evaluate(([m, p, t]) => (window as unknown as WithProbe).probe.sendAndWait(m, p as string, t as number) as Promise<ServerMessage>, [
+    message,
+    predicate,
+    timeoutMs,
+  ] as const);
 
 export const waitForMessage = (page: Page, predicate: string, timeoutMs = 5000) =>
-  page.evaluate(
-    ([p, t]) => (window as unknown as WithProbe).probe.waitForMessage(p as string, t as number) as Promise<ServerMessage>,
-    [predicate, timeoutMs] as const,
-  );
+  page.evaluate(([p, t]) => (window as unknown as WithProbe).probe.waitForMessage(p as string, t as number) as Promise<ServerMessage>, [
+    predicate,
+    timeoutMs,
+  ] as const);
 
 export const messages = (page: Page) => page.evaluate(() => (window as unknown as WithProbe).probe.messages as ServerMessage[]);
 

@@ -28,7 +28,10 @@ export function startService(
   timeoutMs = 30_000,
 ): Promise<ServiceProcess> {
   const started = Date.now();
-  const child = spawn(process.execPath, [...IDLE_PROCESS_NODE_FLAGS, main, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...IDLE_PROCESS_NODE_FLAGS, main, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const listening = new RegExp(`"port":(\\d+),"host":"[^"]*".*"msg":"${what} listening"`);

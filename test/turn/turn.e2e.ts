@@ -35,8 +35,25 @@ let certDir: string;
 beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'jit-turn-'));
   certDir = mkdtempSync(path.join(tmpdir(), 'jit-turn-cert-'));
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=turn.test',
-    '-keyout', path.join(certDir, 'key.pem'), '-out', path.join(certDir, 'cert.pem')], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=turn.test',
+      '-keyout',
+      path.join(certDir, 'key.pem'),
+      '-out',
+      path.join(certDir, 'cert.pem'),
+    ],
+    { stdio: 'ignore' },
+  );
   [temporal, browser, clip] = await Promise.all([
     ensureTemporal(),
     launchBrowser(),
@@ -115,7 +132,9 @@ function gatherRelay(page: Page, iceServers: IceServers): Promise<{ relay: strin
     pc.addEventListener('icecandidate', (e) => {
       if (e.candidate?.type === 'relay') relay.push(e.candidate.address ?? '');
     });
-    pc.addEventListener('icecandidateerror', (e) => errors.push({ code: (e as RTCPeerConnectionIceErrorEvent).errorCode, text: (e as RTCPeerConnectionIceErrorEvent).errorText }));
+    pc.addEventListener('icecandidateerror', (e) =>
+      errors.push({ code: (e as RTCPeerConnectionIceErrorEvent).errorCode, text: (e as RTCPeerConnectionIceErrorEvent).errorText }),
+    );
     pc.createDataChannel('probe');
     await pc.setLocalDescription(await pc.createOffer());
     await new Promise<void>((resolve) => {
@@ -247,7 +266,9 @@ describe('with --turn', () => {
       let relay: string[] = [];
       // The new coturn takes a moment to listen again.
       for (let attempt = 0; attempt < 5 && relay.length === 0; attempt++) {
-        ({ relay } = await gatherRelay(page, [{ urls: [`turn:${externalAddresses[0]}:${TURN_PORT}?transport=udp`], username, credential }]));
+        ({ relay } = await gatherRelay(page, [
+          { urls: [`turn:${externalAddresses[0]}:${TURN_PORT}?transport=udp`], username, credential },
+        ]));
       }
       expect(relay).toEqual([externalAddresses[0]]);
     } finally {
@@ -290,7 +311,28 @@ it('a TURN port already taken stops start-up, and leaves no coturn running', asy
 });
 
 it('another STUN/TURN server on the port stops start-up (coturn would share the port with it)', async () => {
-  const other = spawn('turnserver', ['-n', '--listening-port', '19481', '--listening-ip', '127.0.0.1', '--no-cli', '--no-tls', '--no-dtls', '--min-port', '30900', '--max-port', '30999', '--pidfile', path.join(dataDir, 'other.pid'), '--userdb', path.join(dataDir, 'other.db')], { stdio: 'ignore' });
+  const other = spawn(
+    'turnserver',
+    [
+      '-n',
+      '--listening-port',
+      '19481',
+      '--listening-ip',
+      '127.0.0.1',
+      '--no-cli',
+      '--no-tls',
+      '--no-dtls',
+      '--min-port',
+      '30900',
+      '--max-port',
+      '30999',
+      '--pidfile',
+      path.join(dataDir, 'other.pid'),
+      '--userdb',
+      path.join(dataDir, 'other.db'),
+    ],
+    { stdio: 'ignore' },
+  );
   try {
     for (let waited = 0; !(await stunAnswers('127.0.0.1', 19481, 500)) && waited < 20; waited++);
     const failed = orchestrator({ JIT_TURN_PORT: '19481' });

@@ -93,7 +93,9 @@ async function expectText(selector: string, expected: string | RegExp, timeoutMs
 
 /** The timecode of a frame at the clip's 25 fps. */
 const timecodeOf = (frame: number) =>
-  [Math.floor(frame / 25 / 3600), Math.floor(frame / 25 / 60) % 60, Math.floor(frame / 25) % 60, frame % 25].map((n) => String(n).padStart(2, '0')).join(':');
+  [Math.floor(frame / 25 / 3600), Math.floor(frame / 25 / 60) % 60, Math.floor(frame / 25) % 60, frame % 25]
+    .map((n) => String(n).padStart(2, '0'))
+    .join(':');
 
 /** Waits until the frame shown, the frame readout and the timecode all say `frame`. */
 async function expectFrame(frame: number, timecode: string): Promise<void> {

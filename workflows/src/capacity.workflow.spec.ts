@@ -15,7 +15,9 @@ describe('capacity ledger (time-skipping)', () => {
     await env?.teardown();
   });
 
-  async function withLedger(body: (ledger: ReturnType<TestWorkflowEnvironment['client']['workflow']['getHandle']>) => Promise<void>): Promise<void> {
+  async function withLedger(
+    body: (ledger: ReturnType<TestWorkflowEnvironment['client']['workflow']['getHandle']>) => Promise<void>,
+  ): Promise<void> {
     const taskQueue = `test-${randomUUID()}`;
     const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle });
     await worker.runUntil(async () => {
@@ -39,7 +41,8 @@ describe('capacity ledger (time-skipping)', () => {
 
   it('reclaims slots of sessions no longer running, but only after their grace period', async () => {
     await withLedger(async (ledger) => {
-      const acquire = (sessionId: string, alive?: string[]) => ledger.executeUpdate(acquireUpdate, { args: [{ sessionId, capacity: 1, alive }] });
+      const acquire = (sessionId: string, alive?: string[]) =>
+        ledger.executeUpdate(acquireUpdate, { args: [{ sessionId, capacity: 1, alive }] });
       expect(await acquire('gone')).toMatchObject({ granted: true });
       // Not visible as running yet, but just admitted: kept.
       expect(await acquire('next', [])).toEqual({ granted: false, held: 1 });

@@ -3,7 +3,14 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { FakeInstances, withSessionWorker } from '../../test/support/fake-instances';
 import { timeSkippingEnvironment, workflowBundle } from '../../test/support/time-skipping';
-import { SESSION_WORKFLOW, type SessionSettings, type SessionState, killSignal, restartUpdate, untilRunningUpdate } from './session.contract';
+import {
+  SESSION_WORKFLOW,
+  type SessionSettings,
+  type SessionState,
+  killSignal,
+  restartUpdate,
+  untilRunningUpdate,
+} from './session.contract';
 
 /**
  * The spec's defaults. Timers in the workflow pass in no time, but the test server does not skip
@@ -37,22 +44,40 @@ describe('session workflow (time-skipping)', () => {
     env.client.workflow.start(SESSION_WORKFLOW, {
       taskQueue,
       workflowId: `session-${randomUUID()}`,
-      args: [{ sessionId: 'session-test', request: { inputs: [{ url: '/media/clip.mov' }], lowres: 1 }, settings: { ...settings, ...overrides } }],
+      args: [
+        {
+          sessionId: 'session-test',
+          request: { inputs: [{ url: '/media/clip.mov' }], lowres: 1 },
+          settings: { ...settings, ...overrides },
+        },
+      ],
     });
 
   it('starts: provisions, waits for the agent, runs the stream; DELETE (kill) stops it and releases the instance', async () => {
     const fake = new FakeInstances();
     const endReasons: string[] = [];
-    const final = await withWorker(fake, async (taskQueue) => {
-      const handle = await start(taskQueue);
-      const running = await handle.executeUpdate(untilRunningUpdate);
-      expect(running).toMatchObject({ phase: 'running', streamPort: 40_000, streamHost: '127.0.0.1', restarts: 0 });
-      expect(fake.streams.get('session-test')).toEqual({ inputs: [{ url: '/media/clip.mov' }], options: { lowres: 1 } });
-      await handle.signal(killSignal);
-      return (await handle.result()) as SessionState;
-    }, endReasons);
+    const final = await withWorker(
+      fake,
+      async (taskQueue) => {
+        const handle = await start(taskQueue);
+        const running = await handle.executeUpdate(untilRunningUpdate);
+        expect(running).toMatchObject({ phase: 'running', streamPort: 40_000, streamHost: '127.0.0.1', restarts: 0 });
+        expect(fake.streams.get('session-test')).toEqual({ inputs: [{ url: '/media/clip.mov' }], options: { lowres: 1 } });
+        await handle.signal(killSignal);
+        return (await handle.result()) as SessionState;
+      },
+      endReasons,
+    );
     expect(final).toMatchObject({ phase: 'ended', endReason: 'killed', failedStep: null, lastError: null });
-    expect(fake.calls).toEqual(['provisionInstance', 'waitInstanceReady', 'startStream', 'waitStreamRunning', 'watchStream', 'stopStream', 'releaseInstance']);
+    expect(fake.calls).toEqual([
+      'provisionInstance',
+      'waitInstanceReady',
+      'startStream',
+      'waitStreamRunning',
+      'watchStream',
+      'stopStream',
+      'releaseInstance',
+    ]);
     expect(fake.alive.size).toBe(0);
     expect(fake.streams.size).toBe(0);
     // Told to the worker once, for metrics and logs.
@@ -62,7 +87,10 @@ describe('session workflow (time-skipping)', () => {
   it('fails at the instance step when the agent is not ready within JIT_INSTANCE_READY_TIMEOUT, and releases the instance', async () => {
     const fake = new FakeInstances();
     fake.neverReady = true;
-    const final = await withWorker(fake, async (taskQueue) => (await (await start(taskQueue, { instanceReadyTimeoutS: 0.3 })).result()) as SessionState);
+    const final = await withWorker(
+      fake,
+      async (taskQueue) => (await (await start(taskQueue, { instanceReadyTimeoutS: 0.3 })).result()) as SessionState,
+    );
     expect(final).toMatchObject({ phase: 'failed', endReason: 'failed', failedStep: 'instance' });
     expect(final.lastError).toMatch(/timed? ?out|timeout/i);
     expect(fake.calls).not.toContain('startStream');
@@ -72,8 +100,15 @@ describe('session workflow (time-skipping)', () => {
   it('bounds the whole stream start by JIT_SESSION_RUNNING_TIMEOUT, stops the started stream and releases', async () => {
     const fake = new FakeInstances();
     fake.neverRunning = true;
-    const final = await withWorker(fake, async (taskQueue) => (await (await start(taskQueue, { sessionRunningTimeoutS: 0.3 })).result()) as SessionState);
-    expect(final).toMatchObject({ phase: 'failed', failedStep: 'stream', lastError: 'the stream did not run within JIT_SESSION_RUNNING_TIMEOUT (0.3 s)' });
+    const final = await withWorker(
+      fake,
+      async (taskQueue) => (await (await start(taskQueue, { sessionRunningTimeoutS: 0.3 })).result()) as SessionState,
+    );
+    expect(final).toMatchObject({
+      phase: 'failed',
+      failedStep: 'stream',
+      lastError: 'the stream did not run within JIT_SESSION_RUNNING_TIMEOUT (0.3 s)',
+    });
     expect(fake.calls.slice(-2)).toEqual(['stopStream', 'releaseInstance']);
     expect(fake.alive.size).toBe(0);
   });
@@ -83,8 +118,15 @@ describe('session workflow (time-skipping)', () => {
     // Each step alone is well within the timeout; together they are not.
     fake.startMs = 400;
     fake.runningMs = 400;
-    const final = await withWorker(fake, async (taskQueue) => (await (await start(taskQueue, { sessionRunningTimeoutS: 0.6 })).result()) as SessionState);
-    expect(final).toMatchObject({ phase: 'failed', failedStep: 'stream', lastError: 'the stream did not run within JIT_SESSION_RUNNING_TIMEOUT (0.6 s)' });
+    const final = await withWorker(
+      fake,
+      async (taskQueue) => (await (await start(taskQueue, { sessionRunningTimeoutS: 0.6 })).result()) as SessionState,
+    );
+    expect(final).toMatchObject({
+      phase: 'failed',
+      failedStep: 'stream',
+      lastError: 'the stream did not run within JIT_SESSION_RUNNING_TIMEOUT (0.6 s)',
+    });
     expect(fake.alive.size).toBe(0);
   });
 
@@ -120,7 +162,11 @@ describe('session workflow (time-skipping)', () => {
     const fake = new FakeInstances();
     fake.watchOutcome = { reason: 'stream-exited', exitCode: 139 };
     const final = await withWorker(fake, async (taskQueue) => (await (await start(taskQueue)).result()) as SessionState);
-    expect(final).toMatchObject({ phase: 'failed', failedStep: 'watch', lastError: "the stream's JIT exited unexpectedly (exit code 139)" });
+    expect(final).toMatchObject({
+      phase: 'failed',
+      failedStep: 'watch',
+      lastError: "the stream's JIT exited unexpectedly (exit code 139)",
+    });
     expect(fake.alive.size).toBe(0);
   });
 

@@ -11,7 +11,14 @@ import {
 import type { StreamOptions, StreamSpec } from '@jit/sessions';
 import { releaseSignal } from './capacity.contract';
 import type { SessionEventSinks } from './session-events.sink';
-import { type SessionState, type SessionWorkflowInput, killSignal, restartUpdate, stateQuery, untilRunningUpdate } from './session.contract';
+import {
+  type SessionState,
+  type SessionWorkflowInput,
+  killSignal,
+  restartUpdate,
+  stateQuery,
+  untilRunningUpdate,
+} from './session.contract';
 import { failureMessage, initialSessionState, isOver } from './session-state';
 import { sessionSteps } from './session-steps';
 import { watchStream } from './session-watch';

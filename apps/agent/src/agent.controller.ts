@@ -18,13 +18,7 @@ import {
 import { Public } from './agent-auth.guard';
 import { NoFreePortError } from './ports';
 import type { AgentStatus, StreamStarted } from '@jit/protocol';
-import {
-  JitStartError,
-  JitStartTimeoutError,
-  StreamConflictError,
-  StreamManager,
-  UnknownStreamError,
-} from './stream-manager';
+import { JitStartError, JitStartTimeoutError, StreamConflictError, StreamManager, UnknownStreamError } from './stream-manager';
 import { parseStreamRequest, StreamRequestError } from './stream-request';
 
 /** The agent's HTTP API (JSON). Every route but /health needs `Authorization: Bearer <secret>`. */
@@ -57,7 +51,13 @@ export class AgentController {
       if (error instanceof JitStartTimeoutError) throw new GatewayTimeoutException(error.message);
       if (error instanceof JitStartError) {
         throw new HttpException(
-          { statusCode: HttpStatus.BAD_GATEWAY, error: 'Bad Gateway', message: error.message, exitCode: error.exitCode, stderr: error.stderr },
+          {
+            statusCode: HttpStatus.BAD_GATEWAY,
+            error: 'Bad Gateway',
+            message: error.message,
+            exitCode: error.exitCode,
+            stderr: error.stderr,
+          },
           HttpStatus.BAD_GATEWAY,
         );
       }

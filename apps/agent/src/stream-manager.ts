@@ -58,7 +58,10 @@ const MAX_EXITED = 50;
 
 /** The last lines of a JIT's stderr that say what went wrong: its `jit: …` lines, else the last line. */
 export function errorLines(stderr: string): string {
-  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const own = lines.filter((l) => l.startsWith('jit: '));
   if (own.length) return own.slice(-3).join(' | ');
   const last = lines.at(-1);
@@ -177,7 +180,9 @@ export class StreamManager {
       if (exit) break;
       if (Date.now() > deadline) {
         await handle.stop();
-        throw new JitStartTimeoutError(`the JIT did not answer /health within ${this.startTimeoutS} s (JIT_STREAM_START_TIMEOUT); it was stopped`);
+        throw new JitStartTimeoutError(
+          `the JIT did not answer /health within ${this.startTimeoutS} s (JIT_STREAM_START_TIMEOUT); it was stopped`,
+        );
       }
       await Promise.race([new Promise((r) => setTimeout(r, 50)), handle.wait()]);
     }

@@ -22,7 +22,10 @@ describe('stream request', () => {
       threadType: 'frame' as const,
       technicalTimeout: 600,
     };
-    const inputs = [{ url: 'v.mov', id: 'pic' }, { url: 'https://example.com/a.wav', channelCount: 8, id: 'mix' }];
+    const inputs = [
+      { url: 'v.mov', id: 'pic' },
+      { url: 'https://example.com/a.wav', channelCount: 8, id: 'mix' },
+    ];
     const { request, args } = parseStreamRequest({ id: 'session_1-A', inputs, options });
     expect(request).toEqual({ id: 'session_1-A', inputs, options });
     expect(args.slice(0, 7)).toEqual(['-i', 'v.mov', 'id=pic', 'https://example.com/a.wav', 'channel_count=8', 'id=mix', '--lowres']);
@@ -49,19 +52,42 @@ describe('stream request', () => {
     expect(bad({ id: 'a', inputs: [{ url: 'ftp://x/v.mov' }] })).toMatch(/^inputs\[0\]\.url: only local paths/);
     expect(bad({ id: 'a', inputs: [{ url: 'v.mov', channel_count: 2 }] })).toMatch(/^inputs\[0\]: Unrecognized key: "channel_count"/);
     expect(bad({ id: 'a', inputs: [{ url: 'v.mov' }], options: { width: 8 } })).toMatch(/^options\.width \(--width\): Too small/);
-    expect(bad({ id: 'a', inputs: [{ url: 'v.mov' }], options: { region: 'mars' } })).toMatch(/^options\.region \(--region\): must be an AWS region/);
-    expect(bad({ id: 'a', inputs: [{ url: 'v.mov' }], options: { sampleAspectNum: 4 } })).toMatch(/^options\.sampleAspectDen \(--sample-aspect-den\): give both/);
-    expect(bad({ id: 'a', inputs: [{ url: 'v.mov' }], options: { technicalTimeout: -1 } })).toMatch(/^options\.technicalTimeout \(--technical-timeout\)/);
-    expect(bad({ id: 'a', inputs: [{ url: 'v.mov' }], options: { frameRateDen: 2 } })).toMatch(/^options\.frameRateNum \(--frame-rate-num\): is required when --frame-rate-den is given/);
-    expect(bad({ id: 'a', inputs: [{ url: 'v.mov' }], options: { channels: 2, cho: 2 } })).toMatch(/^options\.cho \(--cho\): must be below --channels \(2\)/);
+    expect(bad({ id: 'a', inputs: [{ url: 'v.mov' }], options: { region: 'mars' } })).toMatch(
+      /^options\.region \(--region\): must be an AWS region/,
+    );
+    expect(bad({ id: 'a', inputs: [{ url: 'v.mov' }], options: { sampleAspectNum: 4 } })).toMatch(
+      /^options\.sampleAspectDen \(--sample-aspect-den\): give both/,
+    );
+    expect(bad({ id: 'a', inputs: [{ url: 'v.mov' }], options: { technicalTimeout: -1 } })).toMatch(
+      /^options\.technicalTimeout \(--technical-timeout\)/,
+    );
+    expect(bad({ id: 'a', inputs: [{ url: 'v.mov' }], options: { frameRateDen: 2 } })).toMatch(
+      /^options\.frameRateNum \(--frame-rate-num\): is required when --frame-rate-den is given/,
+    );
+    expect(bad({ id: 'a', inputs: [{ url: 'v.mov' }], options: { channels: 2, cho: 2 } })).toMatch(
+      /^options\.cho \(--cho\): must be below --channels \(2\)/,
+    );
     expect(bad({ id: 'a', inputs: [{ url: 'v.mov' }], options: { threadType: 'fiber' } })).toMatch(/^options\.threadType: Invalid option/);
     expect(bad({ id: 'a', inputs: [{ url: 'v.mov' }], options: { width: 1.5 } })).toMatch(/^options\.width: Invalid input: expected int/);
     expect(bad({ id: 'a', inputs: [{ url: 'v.mov' }], options: { host: '0.0.0.0' } })).toMatch(/^options: Unrecognized key: "host"/);
   });
 
   it('refuses exactly what the JIT refuses', () => {
-    const cases: Record<string, unknown>[] = [{ lowres: 4 }, { width: 8192 }, { width: 8193 }, { cho: 255 }, { cho: 256 }, { technicalTimeout: 0.5 }];
-    cases.push({ technicalTimeout: 0 }, { sampleAspectDen: 3 }, { frameRateNum: 25, frameRateDen: 1 }, { channels: 4, cho: 3 }, { region: 'eu-north-1' });
+    const cases: Record<string, unknown>[] = [
+      { lowres: 4 },
+      { width: 8192 },
+      { width: 8193 },
+      { cho: 255 },
+      { cho: 256 },
+      { technicalTimeout: 0.5 },
+    ];
+    cases.push(
+      { technicalTimeout: 0 },
+      { sampleAspectDen: 3 },
+      { frameRateNum: 25, frameRateDen: 1 },
+      { channels: 4, cho: 3 },
+      { region: 'eu-north-1' },
+    );
     for (const options of cases) {
       const agent = () => parseStreamRequest({ id: 'a', inputs: [{ url: 'v.mov' }], options });
       const jit = () => parseJitConfig(jitArgs({ inputs: [{ url: 'v.mov' }], options: options as never }), {});

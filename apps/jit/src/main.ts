@@ -62,10 +62,14 @@ async function main(): Promise<void> {
   };
   const peer = { certificate: await certificate, portMin: config.portMin, portMax: config.portMax, publicAddress };
   const viewers = new ViewerRegistry(config, peer, media, log, () => void shutdown('technical timeout'));
-  app = await NestFactory.create<NestExpressApplication>(JitModule.register({ media, viewers, viewerToken: config.viewerToken }), new ExpressAdapter(), {
-    bufferLogs: true,
-    cors: { origin: true, exposedHeaders: ['Location'] },
-  });
+  app = await NestFactory.create<NestExpressApplication>(
+    JitModule.register({ media, viewers, viewerToken: config.viewerToken }),
+    new ExpressAdapter(),
+    {
+      bufferLogs: true,
+      cors: { origin: true, exposedHeaders: ['Location'] },
+    },
+  );
   app.useLogger(nestLogger(log));
   if (config.verbose) app.use(requestLogger(log));
   app.useBodyParser('text', { type: 'application/sdp', limit: '128kb' });

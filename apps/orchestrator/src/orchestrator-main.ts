@@ -39,7 +39,14 @@ export async function runOrchestrator(argv: string[], env: NodeJS.ProcessEnv, ag
   const bound = app.getHttpServer().address();
   const port = typeof bound === 'object' && bound ? bound.port : config.port;
   log.info(
-    { port, host: config.host, docs: `http://127.0.0.1:${port}/docs`, provider: config.providerClassPath, capacity: config.capacity, worker: config.worker },
+    {
+      port,
+      host: config.host,
+      docs: `http://127.0.0.1:${port}/docs`,
+      provider: config.providerClassPath,
+      capacity: config.capacity,
+      worker: config.worker,
+    },
     'orchestrator listening',
   );
 }

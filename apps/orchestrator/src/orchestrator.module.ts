@@ -20,7 +20,12 @@ import { TurnModule } from './turn/turn.module';
 
 @Module({})
 export class OrchestratorModule {
-  static register(parts: { config: OrchestratorConfig; log: Logger; temporal: TemporalOptions; agent: { entry: string; secret: string } }): DynamicModule {
+  static register(parts: {
+    config: OrchestratorConfig;
+    log: Logger;
+    temporal: TemporalOptions;
+    agent: { entry: string; secret: string };
+  }): DynamicModule {
     return {
       module: OrchestratorModule,
       imports: [

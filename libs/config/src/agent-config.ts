@@ -58,7 +58,12 @@ const agentConfigSchema = z
     containerNetwork: z.enum(CONTAINER_NETWORKS).default('bridge'),
     containerBinds: z
       .string()
-      .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean))
+      .transform((s) =>
+        s
+          .split(',')
+          .map((b) => b.trim())
+          .filter(Boolean),
+      )
       .pipe(z.array(z.string().regex(/^\/[^:]*:\/[^:]*(:(ro|rw|z|Z|ro,z|ro,Z))?$/, 'each bind must be /host/path:/container/path[:ro]')))
       .default([]),
     startTimeout: z.coerce.number().positive().max(3600).default(30),
@@ -74,7 +79,11 @@ const agentConfigSchema = z
       });
     }
     if ((c.registryUsername === undefined) !== (c.registryPassword === undefined)) {
-      ctx.addIssue({ code: 'custom', path: ['registryPassword'], message: 'give both DOCKER_REGISTRY_USERNAME and DOCKER_REGISTRY_PASSWORD' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['registryPassword'],
+        message: 'give both DOCKER_REGISTRY_USERNAME and DOCKER_REGISTRY_PASSWORD',
+      });
     }
     if (!c.insecure) {
       if (!c.secret) {
@@ -129,18 +138,33 @@ export function buildAgentCommand(): Command {
     .option('-i, --image <IMAGE>', `Docker image of the JIT (env JIT_IMAGE, default: ${DEFAULT_JIT_IMAGE})`)
     .option('--container-port-min <N>', 'Lowest port (UDP media, TCP HTTP) of the JITs (env JIT_CONTAINER_PORT_MIN, default: 49152)')
     .option('--container-port-max <N>', 'Highest port of the JITs (env JIT_CONTAINER_PORT_MAX, default: 65535)')
-    .option('--container-port-block <N>', 'Ports per stream: each stream gets its own block of the range (env JIT_CONTAINER_PORT_BLOCK, default: 100)')
+    .option(
+      '--container-port-block <N>',
+      'Ports per stream: each stream gets its own block of the range (env JIT_CONTAINER_PORT_BLOCK, default: 100)',
+    )
     .option('--public-ip <HOST>', 'Host name or IP address, passed to the JITs as PUBLIC_IP (env JIT_PUBLIC_IP)')
     .option('--insecure', 'Serve without a shared secret (env JIT_AGENT_INSECURE); only on a trusted network')
-    .addOption(new Option('--runtime <RUNTIME>', 'How JITs run: docker, process, or auto (docker when the engine answers) (env JIT_AGENT_RUNTIME, default: auto)').choices(AGENT_RUNTIMES))
+    .addOption(
+      new Option(
+        '--runtime <RUNTIME>',
+        'How JITs run: docker, process, or auto (docker when the engine answers) (env JIT_AGENT_RUNTIME, default: auto)',
+      ).choices(AGENT_RUNTIMES),
+    )
     .option('-p, --prune', 'Remove non-running containers labelled jit at start (env JIT_PRUNE)')
     .option('--no-prune', 'Overrides JIT_PRUNE=true')
     .option('--remove-running', 'Remove running containers labelled jit at start (env JIT_REMOVE_RUNNING)')
     .option('--no-remove-running', 'Overrides JIT_REMOVE_RUNNING=true')
     .option('--keep-containers', "Don't remove stopped JIT containers (env JIT_KEEP_CONTAINERS)")
     .option('--no-keep-containers', 'Overrides JIT_KEEP_CONTAINERS=true')
-    .addOption(new Option('--container-network <MODE>', 'Network of JIT containers (env JIT_CONTAINER_NETWORK, default: bridge)').choices(CONTAINER_NETWORKS))
-    .option('--container-binds <BINDS>', 'Comma-separated /host:/container[:ro] binds for JIT containers, e.g. a media folder (env JIT_CONTAINER_BINDS)')
+    .addOption(
+      new Option('--container-network <MODE>', 'Network of JIT containers (env JIT_CONTAINER_NETWORK, default: bridge)').choices(
+        CONTAINER_NETWORKS,
+      ),
+    )
+    .option(
+      '--container-binds <BINDS>',
+      'Comma-separated /host:/container[:ro] binds for JIT containers, e.g. a media folder (env JIT_CONTAINER_BINDS)',
+    )
     .option('--stream-start-timeout <S>', 'Seconds a new JIT has to answer /health (env JIT_STREAM_START_TIMEOUT, default: 30)')
     .addHelpText(
       'after',

@@ -58,7 +58,9 @@ describe('AWSInstanceProvider configuration', () => {
   it('refuses values that make no sense, naming the variable', () => {
     expect(() => parseAwsConfig({ ...REQUIRED, JIT_AWS_AMI_ID: 'ubuntu' }, 'x')).toThrow(/JIT_AWS_AMI_ID: must be an AMI id/);
     expect(() => parseAwsConfig({ ...REQUIRED, AWS_REGION: 'Europe' }, 'x')).toThrow(/AWS_REGION: must be an AWS region/);
-    expect(() => parseAwsConfig({ ...REQUIRED, JIT_AWS_RESOURCES_TAGS: 'a=1,b' }, 'x')).toThrow(/JIT_AWS_RESOURCES_TAGS: "b" is not KEY=VALUE/);
+    expect(() => parseAwsConfig({ ...REQUIRED, JIT_AWS_RESOURCES_TAGS: 'a=1,b' }, 'x')).toThrow(
+      /JIT_AWS_RESOURCES_TAGS: "b" is not KEY=VALUE/,
+    );
     expect(() => parseAwsConfig({ ...REQUIRED, JIT_AWS_RESOURCES_TAGS: 'aws:x=1' }, 'x')).toThrow(/JIT_AWS_RESOURCES_TAGS.*aws:/);
     expect(() => parseAwsConfig({ ...REQUIRED, JIT_AWS_RESOURCES_TAGS: 'Managing-JIT-Orchestrator-ID=me' }, 'x')).toThrow(
       /JIT_AWS_RESOURCES_TAGS: must not set the managed tag/,
@@ -69,11 +71,17 @@ describe('AWSInstanceProvider configuration', () => {
   it('is parsed with the orchestrator configuration only when the AWS provider is chosen', () => {
     const quiet = { writeErr: () => undefined };
     expect(parseOrchestratorConfig([], {}, quiet).aws).toBeUndefined();
-    expect(() => parseOrchestratorConfig(['--instance-provider-path', AWS_INSTANCE_PROVIDER], {}, quiet)).toThrow(/JIT_AWS_AMI_ID: is required/);
+    expect(() => parseOrchestratorConfig(['--instance-provider-path', AWS_INSTANCE_PROVIDER], {}, quiet)).toThrow(
+      /JIT_AWS_AMI_ID: is required/,
+    );
     const c = parseOrchestratorConfig([], { JIT_INSTANCE_PROVIDER_CLASS_PATH: 'AWSInstanceProvider', ...REQUIRED }, quiet);
     expect(c.aws).toMatchObject({ amiId: REQUIRED.JIT_AWS_AMI_ID, managedTagValue: c.orchestratorId });
     // A provider loaded by path that extends the AWS one.
-    expect(parseOrchestratorConfig([], { JIT_INSTANCE_PROVIDER_CLASS_PATH: './mine.js', ...REQUIRED }, quiet).aws).toMatchObject({ amiId: REQUIRED.JIT_AWS_AMI_ID });
-    expect(() => parseOrchestratorConfig([], { JIT_INSTANCE_PROVIDER_CLASS_PATH: './mine.js', JIT_AWS_AMI_ID: 'ami-1' }, quiet)).toThrow(/JIT_AWS_SECURITY_GROUP_ID/);
+    expect(parseOrchestratorConfig([], { JIT_INSTANCE_PROVIDER_CLASS_PATH: './mine.js', ...REQUIRED }, quiet).aws).toMatchObject({
+      amiId: REQUIRED.JIT_AWS_AMI_ID,
+    });
+    expect(() => parseOrchestratorConfig([], { JIT_INSTANCE_PROVIDER_CLASS_PATH: './mine.js', JIT_AWS_AMI_ID: 'ami-1' }, quiet)).toThrow(
+      /JIT_AWS_SECURITY_GROUP_ID/,
+    );
   });
 });

@@ -18,36 +18,58 @@ const AWS_SETTINGS = {
 } as const;
 
 /** EC2 tag limits: keys up to 128 characters, values up to 256. */
-const tagKey = z.string().min(1).max(128).refine((k) => !k.toLowerCase().startsWith('aws:'), 'tag keys may not start with aws:');
+const tagKey = z
+  .string()
+  .min(1)
+  .max(128)
+  .refine((k) => !k.toLowerCase().startsWith('aws:'), 'tag keys may not start with aws:');
 const tagValue = z.string().max(256);
 
 /** `K1=V1,K2=V2` (spaces around keys and values trimmed; a value may be empty, a key may not). */
-const resourceTags = z.string().transform((text, ctx) => {
-  const tags: Record<string, string> = {};
-  for (const pair of text.split(',').map((p) => p.trim()).filter(Boolean)) {
-    const eq = pair.indexOf('=');
-    const key = eq < 0 ? '' : pair.slice(0, eq).trim();
-    if (!key) {
-      ctx.addIssue({ code: 'custom', message: `"${pair}" is not KEY=VALUE (give K1=V1,K2=V2)` });
-      return z.NEVER;
+const resourceTags = z
+  .string()
+  .transform((text, ctx) => {
+    const tags: Record<string, string> = {};
+    for (const pair of text
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean)) {
+      const eq = pair.indexOf('=');
+      const key = eq < 0 ? '' : pair.slice(0, eq).trim();
+      if (!key) {
+        ctx.addIssue({ code: 'custom', message: `"${pair}" is not KEY=VALUE (give K1=V1,K2=V2)` });
+        return z.NEVER;
+      }
+      tags[key] = pair.slice(eq + 1).trim();
     }
-    tags[key] = pair.slice(eq + 1).trim();
-  }
-  return tags;
-}).pipe(z.record(tagKey, tagValue));
+    return tags;
+  })
+  .pipe(z.record(tagKey, tagValue));
 
-const required = (what: string) => ({ error: (issue: { input: unknown }) => (issue.input === undefined ? `is required with the AWSInstanceProvider (${what})` : undefined) });
+const required = (what: string) => ({
+  error: (issue: { input: unknown }) => (issue.input === undefined ? `is required with the AWSInstanceProvider (${what})` : undefined),
+});
 
 const awsConfigSchema = z
   .object({
-    amiId: z.string(required('the AMI the JIT instances boot')).regex(/^ami-[0-9a-zA-Z]+$/, 'must be an AMI id such as ami-0123456789abcdef0'),
-    securityGroupId: z.string(required('the security group of the JIT instances')).regex(/^sg-[0-9a-zA-Z]+$/, 'must be a security group id such as sg-0123456789abcdef0'),
+    amiId: z
+      .string(required('the AMI the JIT instances boot'))
+      .regex(/^ami-[0-9a-zA-Z]+$/, 'must be an AMI id such as ami-0123456789abcdef0'),
+    securityGroupId: z
+      .string(required('the security group of the JIT instances'))
+      .regex(/^sg-[0-9a-zA-Z]+$/, 'must be a security group id such as sg-0123456789abcdef0'),
     /** Unset: the region the orchestrator runs in, from the instance metadata service (at the first use). */
-    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as eu-north-1').optional(),
+    region: z
+      .string()
+      .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as eu-north-1')
+      .optional(),
     instanceType: z.string().min(1).default('c5n.xlarge'),
     instanceProfileName: z.string().min(1).optional(),
     keyPairName: z.string().min(1).default('JIT-Key-Pair'),
-    subnetId: z.string().regex(/^subnet-[0-9a-zA-Z]+$/, 'must be a subnet id such as subnet-0123456789abcdef0').optional(),
+    subnetId: z
+      .string()
+      .regex(/^subnet-[0-9a-zA-Z]+$/, 'must be a subnet id such as subnet-0123456789abcdef0')
+      .optional(),
     managedTagKey: tagKey.default('Managing-JIT-Orchestrator-ID'),
     managedTagValue: tagValue.min(1),
     resourceTags: resourceTags.default({}),
@@ -56,7 +78,11 @@ const awsConfigSchema = z
   })
   .superRefine((c, ctx) => {
     if (c.managedTagKey in c.resourceTags) {
-      ctx.addIssue({ code: 'custom', path: ['resourceTags'], message: `must not set the managed tag ${c.managedTagKey} (JIT_AWS_MANAGED_TAG_KEY)` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['resourceTags'],
+        message: `must not set the managed tag ${c.managedTagKey} (JIT_AWS_MANAGED_TAG_KEY)`,
+      });
     }
   });
 

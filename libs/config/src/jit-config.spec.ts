@@ -84,10 +84,7 @@ describe('JIT command line', () => {
   });
 
   it('accepts repeated -i and the deprecated positional URLs', () => {
-    expect(parse(['-i', 'v.mov', '-i', 'a.wav', 'channel_count=2']).inputs).toEqual([
-      { url: 'v.mov' },
-      { url: 'a.wav', channelCount: 2 },
-    ]);
+    expect(parse(['-i', 'v.mov', '-i', 'a.wav', 'channel_count=2']).inputs).toEqual([{ url: 'v.mov' }, { url: 'a.wav', channelCount: 2 }]);
     const positional = parse(['v.mov', 'a.wav']);
     expect(positional.inputs.map((i) => i.url)).toEqual(['v.mov', 'a.wav']);
     expect(positional.deprecatedPositional).toBe(true);
@@ -130,7 +127,9 @@ describe('JIT command line', () => {
     expect(parse(['-i', 'v.mov', '--public-ip', 'localhost'], { PUBLIC_IP: '203.0.113.7' }).publicIp).toBe('localhost');
     expect(parse(['-i', 'v.mov']).publicIp).toBeUndefined();
     for (const garbage of ['not a host!', '999.1.1.1', 'http://jit.example.com']) {
-      expect(() => parse(['-i', 'v.mov'], { PUBLIC_IP: garbage })).toThrow(/--public-ip \(PUBLIC_IP\): must be a host name .* or an IP address/);
+      expect(() => parse(['-i', 'v.mov'], { PUBLIC_IP: garbage })).toThrow(
+        /--public-ip \(PUBLIC_IP\): must be a host name .* or an IP address/,
+      );
       expect(() => parse(['-i', 'v.mov', '--public-ip', garbage])).toThrow(ConfigError);
     }
   });

@@ -46,10 +46,7 @@ export function buildJitCommand(): Command {
     .argument(JIT_INPUT_ARGUMENTS.positional.name, JIT_INPUT_ARGUMENTS.positional.help)
     .option(JIT_INPUT_ARGUMENTS.option.flags, JIT_INPUT_ARGUMENTS.option.help);
   for (const option of commanderOptions()) command.addOption(option);
-  return command
-    .addHelpText('after', environmentHelp())
-    .showHelpAfterError('(jit --help lists the options)')
-    .exitOverride();
+  return command.addHelpText('after', environmentHelp()).showHelpAfterError('(jit --help lists the options)').exitOverride();
 }
 
 /**

@@ -51,9 +51,20 @@ describe('orchestrator configuration', () => {
   });
 
   it('lets a flag beat the environment, and --dev beat the environment but not a flag', () => {
-    expect(parse(['--port', '9000', '--capacity', '3'], { JIT_ORCHESTRATOR_PORT: '7000', JIT_CAPACITY: '9' })).toMatchObject({ port: 9000, capacity: 3 });
+    expect(parse(['--port', '9000', '--capacity', '3'], { JIT_ORCHESTRATOR_PORT: '7000', JIT_CAPACITY: '9' })).toMatchObject({
+      port: 9000,
+      capacity: 3,
+    });
     const dev = parse(['--dev', '--port', '9001'], { JIT_VERBOSE: 'false', JIT_IMAGE: 'other' });
-    expect(dev).toMatchObject({ verbose: true, removeRunning: true, prune: true, turn: true, jitImage: 'jit-orchestrator', host: '0.0.0.0', port: 9001 });
+    expect(dev).toMatchObject({
+      verbose: true,
+      removeRunning: true,
+      prune: true,
+      turn: true,
+      jitImage: 'jit-orchestrator',
+      host: '0.0.0.0',
+      port: 9001,
+    });
     expect(parse(['--no-worker']).worker).toBe(false);
   });
 

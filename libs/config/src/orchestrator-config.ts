@@ -79,7 +79,16 @@ const orchestratorConfigSchema = z
     /** SingleInstanceProvider: agents as containers of agentImage (`docker`), child processes (`process`), or docker when it can be had (`auto`). */
     agentRuntime: z.enum(AGENT_RUNTIMES).default('auto'),
     /** Extra `/host:/container[:ro]` binds (comma-separated) for agent containers. */
-    agentBinds: z.string().transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean)).pipe(z.array(z.string().regex(/^\/[^:]*:\/[^:]*(:(ro|rw))?$/, 'each bind must be /host/path:/container/path[:ro]'))).default([]),
+    agentBinds: z
+      .string()
+      .transform((s) =>
+        s
+          .split(',')
+          .map((b) => b.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.string().regex(/^\/[^:]*:\/[^:]*(:(ro|rw))?$/, 'each bind must be /host/path:/container/path[:ro]')))
+      .default([]),
     /** SingleInstanceProvider, process form: agents kept started ahead of sessions (0: none). */
     agentSpares: integerSetting(0, 16).default(1),
     agentPortMin: integerSetting(1, 65535).default(8081),
@@ -117,10 +126,18 @@ const orchestratorConfigSchema = z
       ctx.addIssue({ code: 'custom', path: ['containerPortMax'], message: 'must be above the minimum container port' });
     } else if ((c.containerPortMax - c.containerPortMin + 1) / (c.agentPortMax - c.agentPortMin + 1) < 100) {
       // Each local agent gets its own slice of the media ports; a JIT takes a block of 100 of them.
-      ctx.addIssue({ code: 'custom', path: ['containerPortMax'], message: 'leaves fewer than 100 media ports per agent port (JIT_INSTANCE_AGENT_PORT_MIN..MAX)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['containerPortMax'],
+        message: 'leaves fewer than 100 media ports per agent port (JIT_INSTANCE_AGENT_PORT_MIN..MAX)',
+      });
     }
     if ((c.registryUsername === undefined) !== (c.registryPassword === undefined)) {
-      ctx.addIssue({ code: 'custom', path: ['registryPassword'], message: 'give both DOCKER_REGISTRY_USERNAME and DOCKER_REGISTRY_PASSWORD' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['registryPassword'],
+        message: 'give both DOCKER_REGISTRY_USERNAME and DOCKER_REGISTRY_PASSWORD',
+      });
     }
   });
 
@@ -204,7 +221,8 @@ export function parseOrchestratorConfig(argv: readonly string[], env: NodeJS.Pro
   const parsed = orchestratorConfigSchema.safeParse(raw);
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => describeIssue(i, sourceOf)).join('; '));
   // A provider of one's own (by path) that extends the AWS one gets them when JIT_AWS_* are set.
-  const awsChosen = AWS_PROVIDER_NAMES.includes(parsed.data.providerClassPath) || Object.keys(env).some((k) => k.startsWith('JIT_AWS_') && env[k]);
+  const awsChosen =
+    AWS_PROVIDER_NAMES.includes(parsed.data.providerClassPath) || Object.keys(env).some((k) => k.startsWith('JIT_AWS_') && env[k]);
   if (!awsChosen) return parsed.data;
   return { ...parsed.data, aws: parseAwsConfig(env, parsed.data.orchestratorId) };
 }

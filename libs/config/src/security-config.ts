@@ -34,7 +34,10 @@ const mediaRoot = z.string().transform((entry, ctx): { path: string } | { url: s
     return { path: normalize(fileURLToPath(url)).replace(/(.)\/$/, '$1') };
   }
   if (!['http:', 'https:', 's3:'].includes(url.protocol) || !url.host || url.username || url.password || url.search || url.hash) {
-    ctx.addIssue({ code: 'custom', message: `"${entry}": roots are paths, file://, http(s)://host/… or s3://bucket/… without credentials or query` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${entry}": roots are paths, file://, http(s)://host/… or s3://bucket/… without credentials or query`,
+    });
     return z.NEVER;
   }
   // A prefix matches whole path segments: https://media/a/ does not take https://media/ab.
@@ -44,17 +47,23 @@ const mediaRoot = z.string().transform((entry, ctx): { path: string } | { url: s
 /** The fields, validated as the orchestrator's other settings are. */
 export const securitySettingsShape = {
   /** When set, every REST call but /health and the static files needs `Authorization: Bearer <token>`. */
-  apiToken: z.string().regex(/^[\x21-\x7e]{16,512}$/, 'must be 16-512 printable characters without spaces').optional(),
+  apiToken: z
+    .string()
+    .regex(/^[\x21-\x7e]{16,512}$/, 'must be 16-512 printable characters without spaces')
+    .optional(),
   /** Comma-separated roots; unset: local files anywhere, http(s)/s3 anywhere but loopback, link-local and metadata addresses. */
   mediaRoots: z
     .string()
-    .transform((s) => s.split(',').map((r) => r.trim()).filter(Boolean))
-    .pipe(z.array(mediaRoot).min(1, 'names no root'))
-    .transform(
-      (roots): MediaRoots => ({
-        paths: roots.flatMap((r) => ('path' in r ? [r.path] : [])),
-        urls: roots.flatMap((r) => ('url' in r ? [r.url] : [])),
-      }),
+    .transform((s) =>
+      s
+        .split(',')
+        .map((r) => r.trim())
+        .filter(Boolean),
     )
+    .pipe(z.array(mediaRoot).min(1, 'names no root'))
+    .transform((roots): MediaRoots => ({
+      paths: roots.flatMap((r) => ('path' in r ? [r.path] : [])),
+      urls: roots.flatMap((r) => ('url' in r ? [r.url] : [])),
+    }))
     .optional(),
 };

@@ -14,7 +14,10 @@ export const booleanSetting = z.union([z.boolean(), z.string()]).transform((valu
 export const integerSetting = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 /** Seconds as a positive number. */
-export const secondsSetting = z.coerce.number().positive().max(30 * 24 * 3600);
+export const secondsSetting = z.coerce
+  .number()
+  .positive()
+  .max(30 * 24 * 3600);
 
 const DOTTED_NUMBERS = /^[0-9.]+$/;
 
@@ -25,6 +28,9 @@ const DOTTED_NUMBERS = /^[0-9.]+$/;
  */
 export const hostSetting = z
   .string()
-  .refine((s) => z.ipv4().safeParse(s).success || z.ipv6().safeParse(s).success || (z.hostname().safeParse(s).success && !DOTTED_NUMBERS.test(s)), {
-    message: 'must be a host name (such as jit.example.com) or an IP address',
-  });
+  .refine(
+    (s) => z.ipv4().safeParse(s).success || z.ipv6().safeParse(s).success || (z.hostname().safeParse(s).success && !DOTTED_NUMBERS.test(s)),
+    {
+      message: 'must be a host name (such as jit.example.com) or an IP address',
+    },
+  );

@@ -34,7 +34,13 @@ describe('TURN settings', () => {
       JIT_TURN_CREDENTIAL_TTL: '600',
       JIT_TURN_ALLOW_LOOPBACK_PEERS: 'yes',
     });
-    expect(c).toMatchObject({ turn: true, turnHost: 'turn.example.com', turnPort: 19478, turnCredentialTtl: 600, turnAllowLoopbackPeers: true });
+    expect(c).toMatchObject({
+      turn: true,
+      turnHost: 'turn.example.com',
+      turnPort: 19478,
+      turnCredentialTtl: 600,
+      turnAllowLoopbackPeers: true,
+    });
   });
 
   it.each([

@@ -27,9 +27,15 @@ export const turnSettingsShape = {
   turnSecret: z.string().min(16, 'must be at least 16 characters').optional(),
   /** coturn's state: the generated secret, its configuration file (the secret, 0600), pid file and database. */
   turnDataDir: z.string().min(1).default('.cache/turn'),
-  turnRealm: z.string().regex(/^[A-Za-z0-9.-]+$/, 'must be a domain-like name').default('jit'),
+  turnRealm: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]+$/, 'must be a domain-like name')
+    .default('jit'),
   /** The address put in iceServers; default JIT_PUBLIC_IP, else this machine's first external IPv4 address. */
-  turnHost: z.string().regex(/^[A-Za-z0-9.:-]+$/, 'must be a host name or an IP address').optional(),
+  turnHost: z
+    .string()
+    .regex(/^[A-Za-z0-9.:-]+$/, 'must be a host name or an IP address')
+    .optional(),
   turnPort: integerSetting(1, 65535).default(3478),
   turnTlsPort: integerSetting(1, 65535).default(5349),
   turnTlsCert: z.string().min(1).optional(),

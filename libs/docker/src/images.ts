@@ -9,7 +9,9 @@ export function imageReference(image: string): string {
 /** The registry of an image reference, for the login: its first part when that is a host name. */
 export function registryOf(image: string): string {
   const first = image.split('/')[0];
-  return image.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost') ? first : 'https://index.docker.io/v1/';
+  return image.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost')
+    ? first
+    : 'https://index.docker.io/v1/';
 }
 
 export interface RegistryLogin {

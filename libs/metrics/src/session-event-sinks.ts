@@ -5,7 +5,8 @@ import type { SessionMetrics } from './session-metrics';
 
 /** The worker's side of the session workflows' events: metrics, and a log line with the session and workflow id. */
 export function sessionEventSinks(metrics: SessionMetrics, log: Logger): InjectedSinks<SessionEventSinks> {
-  const about = (info: { workflowId: string; runId: string }) => log.child({ sessionId: info.workflowId, workflowId: info.workflowId, runId: info.runId });
+  const about = (info: { workflowId: string; runId: string }) =>
+    log.child({ sessionId: info.workflowId, workflowId: info.workflowId, runId: info.runId });
   return {
     sessionEvents: {
       started: {

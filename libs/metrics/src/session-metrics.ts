@@ -19,7 +19,11 @@ export class SessionMetrics implements ActivityMetrics {
     help: 'Session workflows running, as Temporal counts them (all orchestrators of the task queue)',
     registers: [this.registry],
   });
-  readonly temporalUp = new Gauge({ name: 'jit_temporal_up', help: '1 when Temporal answered the last scrape, else 0', registers: [this.registry] });
+  readonly temporalUp = new Gauge({
+    name: 'jit_temporal_up',
+    help: '1 when Temporal answered the last scrape, else 0',
+    registers: [this.registry],
+  });
   readonly started = new Counter({ name: 'jit_sessions_started_total', help: 'Session workflows started', registers: [this.registry] });
   readonly ended = new Counter({
     name: 'jit_sessions_ended_total',
@@ -33,7 +37,11 @@ export class SessionMetrics implements ActivityMetrics {
     labelNames: ['step'] as const,
     registers: [this.registry],
   });
-  readonly restarts = new Counter({ name: 'jit_session_restarts_total', help: 'Stream restarts (POST /session/:id/restart) that ran again', registers: [this.registry] });
+  readonly restarts = new Counter({
+    name: 'jit_session_restarts_total',
+    help: 'Stream restarts (POST /session/:id/restart) that ran again',
+    registers: [this.registry],
+  });
   readonly jitExits = new Counter({
     name: 'jit_stream_exits_total',
     help: 'JITs that exited by themselves while their session watched them, by exit code ("signal": killed)',

@@ -58,7 +58,6 @@ export class AgentContainers {
     return pullImage(this.docker, this.image, this.config, this.log);
   }
 
-
   /** Starts the agent of `sessionId` on `port` (host network); resolves with the container id once it runs. */
   async start(sessionId: string, port: number, env: Record<string, string>): Promise<{ containerId: string; name: string }> {
     const socketPath = await (this.docker.modem as unknown as { getSocketPath(): Promise<string | undefined> }).getSocketPath();
@@ -70,13 +69,20 @@ export class AgentContainers {
       ...env,
       JIT_AGENT_RUNTIME: 'docker',
       ...(dockerHost ? { DOCKER_HOST: dockerHost } : {}),
-      ...(registryUsername && registryPassword ? { DOCKER_REGISTRY_USERNAME: registryUsername, DOCKER_REGISTRY_PASSWORD: registryPassword } : {}),
+      ...(registryUsername && registryPassword
+        ? { DOCKER_REGISTRY_USERNAME: registryUsername, DOCKER_REGISTRY_PASSWORD: registryPassword }
+        : {}),
     };
     const name = `jit-agent-${sessionId}-${randomBytes(3).toString('hex')}`;
     const container = await this.docker.createContainer({
       name,
       Image: this.image,
-      Labels: { [AGENT_LABEL]: 'true', [SESSION_LABEL]: sessionId, 'jit.agent.port': String(port), 'jit.orchestrator': this.config.orchestratorId },
+      Labels: {
+        [AGENT_LABEL]: 'true',
+        [SESSION_LABEL]: sessionId,
+        'jit.agent.port': String(port),
+        'jit.orchestrator': this.config.orchestratorId,
+      },
       Env: Object.entries(environment).map(([k, v]) => `${k}=${v}`),
       HostConfig: {
         Init: true,

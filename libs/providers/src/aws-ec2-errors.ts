@@ -29,7 +29,8 @@ interface SdkError {
 }
 
 /** Whether an EC2 answer says the instance does not exist (any more). */
-export const isNotFound = (error: unknown) => /^InvalidInstanceID\.(NotFound|Malformed)$/.test((error as SdkError).Code ?? (error as SdkError).name ?? '');
+export const isNotFound = (error: unknown) =>
+  /^InvalidInstanceID\.(NotFound|Malformed)$/.test((error as SdkError).Code ?? (error as SdkError).name ?? '');
 
 /**
  * What a failed EC2 call becomes: a ProvisionError (not retried: the workflow fails the session

@@ -45,7 +45,8 @@ export class AWSInstanceProvider implements InstanceProvider {
   private ready?: { at: number; answer: Promise<Record<string, unknown>> };
 
   constructor(protected readonly context: ProviderContext) {
-    if (!context.config.aws) throw new ConfigError('the AWSInstanceProvider needs its settings (JIT_AWS_AMI_ID, JIT_AWS_SECURITY_GROUP_ID, …)');
+    if (!context.config.aws)
+      throw new ConfigError('the AWSInstanceProvider needs its settings (JIT_AWS_AMI_ID, JIT_AWS_SECURITY_GROUP_ID, …)');
     this.aws = context.config.aws;
   }
 
@@ -73,7 +74,9 @@ export class AWSInstanceProvider implements InstanceProvider {
       return this.instanceOf(await this.untilRunning(instanceId));
     } catch (error) {
       // Whatever went wrong, the instance is not left behind.
-      await this.terminate([instanceId]).catch((e: unknown) => this.context.log.error({ instanceId, err: e }, 'could not terminate a failed instance'));
+      await this.terminate([instanceId]).catch((e: unknown) =>
+        this.context.log.error({ instanceId, err: e }, 'could not terminate a failed instance'),
+      );
       throw error;
     }
   }
@@ -175,7 +178,8 @@ export class AWSInstanceProvider implements InstanceProvider {
         for (const found of (page.Reservations ?? []).flatMap((r) => r.Instances ?? [])) {
           const session = found.Tags?.find((t) => t.Key === SESSION_TAG_KEY)?.Value;
           const launchedBefore = found.LaunchTime !== undefined && found.LaunchTime < listedAt;
-          if (found.InstanceId && launchedBefore && !held.has(found.InstanceId) && !(session && provisioning.has(session))) orphans.push(found.InstanceId);
+          if (found.InstanceId && launchedBefore && !held.has(found.InstanceId) && !(session && provisioning.has(session)))
+            orphans.push(found.InstanceId);
         }
       }
     } catch (error) {
@@ -210,7 +214,10 @@ export class AWSInstanceProvider implements InstanceProvider {
         ? { DOCKER_REGISTRY_USERNAME: config.registryUsername, DOCKER_REGISTRY_PASSWORD: config.registryPassword }
         : {}),
     };
-    const registry = config.registryUsername && config.registryPassword ? { username: config.registryUsername, password: config.registryPassword } : undefined;
+    const registry =
+      config.registryUsername && config.registryPassword
+        ? { username: config.registryUsername, password: config.registryPassword }
+        : undefined;
     return { sessionId, image: config.agentImage, env, registry };
   }
 
@@ -228,7 +235,12 @@ export class AWSInstanceProvider implements InstanceProvider {
       provider: AWS_INSTANCE_PROVIDER,
       agentUrl: `http://${privateIp}:${this.aws.agentPort}`,
       streamHost: publicIp ?? privateIp,
-      details: { instanceId, privateIp, ...(publicIp ? { publicIp } : {}), ...(described.Placement?.AvailabilityZone ? { zone: described.Placement.AvailabilityZone } : {}) },
+      details: {
+        instanceId,
+        privateIp,
+        ...(publicIp ? { publicIp } : {}),
+        ...(described.Placement?.AvailabilityZone ? { zone: described.Placement.AvailabilityZone } : {}),
+      },
     };
   }
 

@@ -28,6 +28,8 @@ describe('the region of the JIT instances', () => {
   });
 
   it('is a clear error naming AWS_REGION when neither is there', async () => {
-    await expect(instanceRegion(undefined, 'http://127.0.0.1:9')).rejects.toThrow(/^AWS_REGION: not set, and the instance metadata service .* set AWS_REGION$/);
+    await expect(instanceRegion(undefined, 'http://127.0.0.1:9')).rejects.toThrow(
+      /^AWS_REGION: not set, and the instance metadata service .* set AWS_REGION$/,
+    );
   });
 });

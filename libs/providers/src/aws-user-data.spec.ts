@@ -14,7 +14,9 @@ describe('the user data that starts the agent', () => {
     execFileSync('bash', ['-n'], { input: script });
     expect(script).toContain("\nMAIN_MODULE=agent\nJIT_AGENT_SECRET=s3cret with 'quotes' and $dollars\nJIT_AGENT_ENV\n");
     expect(script).toContain("printf %s 'pa'\\''ss' | docker login --username 'robot' --password-stdin 'registry.example.com:5000'");
-    expect(script).toMatch(/docker run -d --name jit-agent .*--network host -v \/var\/run\/docker.sock:\/var\/run\/docker.sock --env-file \/etc\/jit-agent.env 'registry.example.com:5000\/jit\/orchestrator:1'\n$/);
+    expect(script).toMatch(
+      /docker run -d --name jit-agent .*--network host -v \/var\/run\/docker.sock:\/var\/run\/docker.sock --env-file \/etc\/jit-agent.env 'registry.example.com:5000\/jit\/orchestrator:1'\n$/,
+    );
   });
 
   it('refuses a setting that would break out of its line', () => {

@@ -46,7 +46,9 @@ export function agentUserData(boot: AgentBoot): string {
     'public_ip=$(curl -sf --max-time 2 -H "x-aws-ec2-metadata-token: $imds_token" http://169.254.169.254/latest/meta-data/public-ipv4 || true)',
     `if [ -n "$public_ip" ]; then echo "JIT_PUBLIC_IP=$public_ip" >> ${AGENT_ENV_FILE}; fi`,
     ...(boot.registry
-      ? [`printf %s ${quote(boot.registry.password)} | docker login --username ${quote(boot.registry.username)} --password-stdin${registry ? ` ${quote(registry)}` : ''}`]
+      ? [
+          `printf %s ${quote(boot.registry.password)} | docker login --username ${quote(boot.registry.username)} --password-stdin${registry ? ` ${quote(registry)}` : ''}`,
+        ]
       : []),
     'docker rm -f jit-agent >/dev/null 2>&1 || true',
     `docker run -d --name jit-agent --init --restart on-failure --network host -v /var/run/docker.sock:/var/run/docker.sock --env-file ${AGENT_ENV_FILE} ${quote(boot.image)}`,

@@ -33,11 +33,16 @@ export class SingleInstanceProvider implements InstanceProvider {
 
   constructor(private readonly context: ProviderContext) {
     const { agentSpares, agentPortMin, agentPortMax } = context.config;
-    this.spares = new AgentSpares(agentSpares, resolve('.cache', 'agents', 'spares', `${agentPortMin}-${agentPortMax}`), {
-      spawn: () => this.spawnSpare(),
-      isOurs: (pid, port) => this.isOurAgent(pid, String(port)),
-      kill: async (pid, port) => void (await this.stopAgent(pid, String(port))),
-    }, context.log);
+    this.spares = new AgentSpares(
+      agentSpares,
+      resolve('.cache', 'agents', 'spares', `${agentPortMin}-${agentPortMax}`),
+      {
+        spawn: () => this.spawnSpare(),
+        isOurs: (pid, port) => this.isOurAgent(pid, String(port)),
+        kill: async (pid, port) => void (await this.stopAgent(pid, String(port))),
+      },
+      context.log,
+    );
   }
 
   /** Starts the spare agents (process form only: a container's start-up is the engine's). */
@@ -78,7 +83,8 @@ export class SingleInstanceProvider implements InstanceProvider {
   async release(instance: Instance): Promise<void> {
     this.claimed.delete(Number(instance.details.port));
     if (instance.details.containerId) return this.releaseContainer(instance);
-    if (await this.stopAgent(Number(instance.details.pid), instance.details.port)) this.context.log.info({ instance: instance.id }, 'agent process released');
+    if (await this.stopAgent(Number(instance.details.pid), instance.details.port))
+      this.context.log.info({ instance: instance.id }, 'agent process released');
   }
 
   /** SIGTERM, then SIGKILL after 10 s; false when the pid was not (or no longer) our agent. */
@@ -164,7 +170,8 @@ export class SingleInstanceProvider implements InstanceProvider {
     } catch (error) {
       const status = (error as { statusCode?: number }).statusCode;
       // The engine refusing the container (bad image, bad bind) will refuse it again.
-      if (status !== undefined && status >= 400 && status < 500) throw new ProvisionError(`the engine refused the agent container: ${(error as Error).message}`);
+      if (status !== undefined && status >= 400 && status < 500)
+        throw new ProvisionError(`the engine refused the agent container: ${(error as Error).message}`);
       throw error;
     }
     const { containerId, name } = started;
@@ -174,7 +181,13 @@ export class SingleInstanceProvider implements InstanceProvider {
       provider: PROVIDER,
       agentUrl: `http://127.0.0.1:${port}`,
       streamHost: '127.0.0.1',
-      details: { runtime: 'docker', containerId, containerName: name, port: String(port), logFile: join(resolve('.cache', 'agents'), `${sessionId}.log`) },
+      details: {
+        runtime: 'docker',
+        containerId,
+        containerName: name,
+        port: String(port),
+        logFile: join(resolve('.cache', 'agents'), `${sessionId}.log`),
+      },
     };
   }
 

@@ -91,21 +91,16 @@ const MAX_BUFFER = 1024 * 1024 * 1024;
 
 function run(cmd: string, args: string[], timeoutMs = 10 * 60_000): Promise<{ stdout: Buffer; stderr: string }> {
   return new Promise((resolve, reject) => {
-    execFile(
-      cmd,
-      args,
-      { encoding: 'buffer', maxBuffer: MAX_BUFFER, timeout: timeoutMs, windowsHide: true },
-      (err, stdout, stderr) => {
-        const errText = stderr.toString('utf8');
-        if (err) {
-          const code = (err as NodeJS.ErrnoException).code;
-          const hint = code === 'ENOENT' ? ` (is ${cmd} installed? run: bash scripts/setup.sh)` : '';
-          reject(new Error(`${cmd} ${args.join(' ')} failed: ${err.message}${hint}\n${errText.slice(-4000)}`));
-          return;
-        }
-        resolve({ stdout, stderr: errText });
-      },
-    );
+    execFile(cmd, args, { encoding: 'buffer', maxBuffer: MAX_BUFFER, timeout: timeoutMs, windowsHide: true }, (err, stdout, stderr) => {
+      const errText = stderr.toString('utf8');
+      if (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        const hint = code === 'ENOENT' ? ` (is ${cmd} installed? run: bash scripts/setup.sh)` : '';
+        reject(new Error(`${cmd} ${args.join(' ')} failed: ${err.message}${hint}\n${errText.slice(-4000)}`));
+        return;
+      }
+      resolve({ stdout, stderr: errText });
+    });
   });
 }
 
@@ -254,62 +249,87 @@ export function makeIndexedClip(opts: IndexedClipOptions): Promise<string> {
     .replace(/[^A-Za-z0-9._-]/g, '_');
   const name = cacheKey(readable, params) + ext;
 
-  return cached(name, async (tmp) => {
-    // Band: 16x1 pixels, column X white (Y=235) when bit X of the frame number N is set,
-    // scaled up with nearest-neighbour to width x bandHeight and laid over testsrc2.
-    const bandHeight = Math.max(2, 2 * Math.round(height / 16));
-    const duration = ((frames + 1) / fps).toFixed(6);
-    const rate = rateString(fps);
-    const band =
-      `nullsrc=s=${frameIndexBits}x1:r=${rate}:d=${duration},format=yuv444p,` +
-      `geq=lum='16+219*mod(floor(N/pow(2,X)),2)':cb=128:cr=128,` +
-      `scale=${width}:${bandHeight}:flags=neighbor`;
-    const args = [
-      '-y',
-      '-f', 'lavfi', '-i', `testsrc2=s=${width}x${height}:r=${rate}:d=${duration}`,
-      '-f', 'lavfi', '-i', band,
-      '-filter_complex',
-      '[0:v]format=yuv444p[bg];[bg][1:v]overlay=0:0:format=yuv444:eof_action=endall' +
-        (hdr ? ',zscale=tin=bt709:min=bt709:pin=bt709:rin=tv:t=smpte2084:m=bt2020nc:p=bt2020:r=tv:npl=100' : '') +
+  return cached(
+    name,
+    async (tmp) => {
+      // Band: 16x1 pixels, column X white (Y=235) when bit X of the frame number N is set,
+      // scaled up with nearest-neighbour to width x bandHeight and laid over testsrc2.
+      const bandHeight = Math.max(2, 2 * Math.round(height / 16));
+      const duration = ((frames + 1) / fps).toFixed(6);
+      const rate = rateString(fps);
+      const band =
+        `nullsrc=s=${frameIndexBits}x1:r=${rate}:d=${duration},format=yuv444p,` +
+        `geq=lum='16+219*mod(floor(N/pow(2,X)),2)':cb=128:cr=128,` +
+        `scale=${width}:${bandHeight}:flags=neighbor`;
+      const args = [
+        '-y',
+        '-f',
+        'lavfi',
+        '-i',
+        `testsrc2=s=${width}x${height}:r=${rate}:d=${duration}`,
+        '-f',
+        'lavfi',
+        '-i',
+        band,
+        '-filter_complex',
+        '[0:v]format=yuv444p[bg];[bg][1:v]overlay=0:0:format=yuv444:eof_action=endall' +
+          (hdr ? ',zscale=tin=bt709:min=bt709:pin=bt709:rin=tv:t=smpte2084:m=bt2020nc:p=bt2020:r=tv:npl=100' : '') +
+          '[v]',
+        '-map',
         '[v]',
-      '-map', '[v]',
-      '-frames:v', String(frames),
-      '-pix_fmt', pixFmt,
-      '-color_range', 'tv',
-    ];
-    if (hdr) {
-      args.push('-color_primaries', 'bt2020', '-color_trc', 'smpte2084', '-colorspace', 'bt2020nc');
-    }
-    if (codec === 'prores') {
-      // ffmpeg's `prores` (prores_aw) encoder: same bitstream as prores_ks, ~4x faster here
-      // (720p: 2.4 s vs 10+ s for 300 frames on 2 cores). Profile 2 = 422 Standard, 4 = 4444.
-      const profile = /444/.test(pixFmt) ? '4' : '2';
-      args.push('-c:v', 'prores', '-profile:v', profile, '-vendor', 'apl0', '-movflags', '+write_colr', '-f', 'mov', tmp);
-    } else {
-      args.push(
-        '-c:v', 'libx264',
-        '-preset', preset ?? 'veryfast',
-        '-crf', '18',
-        '-g', String(gop),
-        '-keyint_min', String(gop),
-        '-sc_threshold', '0',
-        '-bf', String(bframes),
-        // fixed B-frame runs (IBBBP...), so the GOP structure does not depend on content
-        '-x264-params', 'b-adapt=0',
-        '-movflags', '+faststart',
-        '-f', 'mp4', tmp,
-      );
-    }
-    await ffmpeg(args);
+        '-frames:v',
+        String(frames),
+        '-pix_fmt',
+        pixFmt,
+        '-color_range',
+        'tv',
+      ];
+      if (hdr) {
+        args.push('-color_primaries', 'bt2020', '-color_trc', 'smpte2084', '-colorspace', 'bt2020nc');
+      }
+      if (codec === 'prores') {
+        // ffmpeg's `prores` (prores_aw) encoder: same bitstream as prores_ks, ~4x faster here
+        // (720p: 2.4 s vs 10+ s for 300 frames on 2 cores). Profile 2 = 422 Standard, 4 = 4444.
+        const profile = /444/.test(pixFmt) ? '4' : '2';
+        args.push('-c:v', 'prores', '-profile:v', profile, '-vendor', 'apl0', '-movflags', '+write_colr', '-f', 'mov', tmp);
+      } else {
+        args.push(
+          '-c:v',
+          'libx264',
+          '-preset',
+          preset ?? 'veryfast',
+          '-crf',
+          '18',
+          '-g',
+          String(gop),
+          '-keyint_min',
+          String(gop),
+          '-sc_threshold',
+          '0',
+          '-bf',
+          String(bframes),
+          // fixed B-frame runs (IBBBP...), so the GOP structure does not depend on content
+          '-x264-params',
+          'b-adapt=0',
+          '-movflags',
+          '+faststart',
+          '-f',
+          'mp4',
+          tmp,
+        );
+      }
+      await ffmpeg(args);
 
-    // Check what we made before it goes into the cache.
-    const packets = await countPackets(tmp, 'v');
-    if (packets !== frames) throw new Error(`generated ${packets} frames instead of ${frames}`);
-    if (codec === 'h264-longgop' && bframes! > 0 && frames >= bframes! + 2) {
-      const types = await pictureTypes(tmp);
-      if (!types.includes('B')) throw new Error('libx264 produced no B-frames');
-    }
-  }, opts.cacheDir);
+      // Check what we made before it goes into the cache.
+      const packets = await countPackets(tmp, 'v');
+      if (packets !== frames) throw new Error(`generated ${packets} frames instead of ${frames}`);
+      if (codec === 'h264-longgop' && bframes! > 0 && frames >= bframes! + 2) {
+        const types = await pictureTypes(tmp);
+        if (!types.includes('B')) throw new Error('libx264 produced no B-frames');
+      }
+    },
+    opts.cacheDir,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------

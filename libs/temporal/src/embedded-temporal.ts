@@ -14,8 +14,12 @@ export async function temporalAddress(config: OrchestratorConfig, log: Logger): 
   if (config.temporalAddress) return config.temporalAddress;
   const script = join(PACKAGE_ROOT, 'scripts', 'temporal-dev.sh');
   const output = await new Promise<string>((done, fail) =>
-    execFile('bash', [script, 'start', '--dir', resolve(config.temporalDataDir), '--namespace', config.temporalNamespace], { timeout: 180_000 }, (error, stdout, stderr) =>
-      error ? fail(new Error(`could not start the embedded Temporal server:\n${stderr}${stdout}`)) : done(stdout),
+    execFile(
+      'bash',
+      [script, 'start', '--dir', resolve(config.temporalDataDir), '--namespace', config.temporalNamespace],
+      { timeout: 180_000 },
+      (error, stdout, stderr) =>
+        error ? fail(new Error(`could not start the embedded Temporal server:\n${stderr}${stdout}`)) : done(stdout),
     ),
   );
   const address = /^TEMPORAL_ADDRESS=(.+)$/m.exec(output)?.[1]?.trim();

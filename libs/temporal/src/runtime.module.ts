@@ -17,7 +17,8 @@ export class RuntimeModule {
         { provide: AGENT_SECRET, useValue: agent.secret },
         {
           provide: INSTANCE_PROVIDER,
-          useFactory: () => loadInstanceProvider(config.providerClassPath, { config, log, agentEntry: agent.entry, agentSecret: agent.secret }),
+          useFactory: () =>
+            loadInstanceProvider(config.providerClassPath, { config, log, agentEntry: agent.entry, agentSecret: agent.secret }),
         },
         {
           provide: SessionActivities,

@@ -63,7 +63,8 @@ export class TemporalModule {
         { provide: TEMPORAL_OPTIONS, useValue: options },
         {
           provide: TEMPORAL_CLIENT,
-          useFactory: async () => new Client({ connection: await Connection.connect({ address: options.address }), namespace: options.namespace }),
+          useFactory: async () =>
+            new Client({ connection: await Connection.connect({ address: options.address }), namespace: options.namespace }),
         },
         ...(worker ? [SessionWorker] : []),
       ],

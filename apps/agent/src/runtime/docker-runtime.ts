@@ -89,7 +89,8 @@ class ContainerHandle implements StreamHandle {
       .stop({ t: STOP_GRACE_S })
       .catch((error: unknown) => {
         const status = (error as { statusCode?: number }).statusCode;
-        if (status !== 304 && status !== 404) this.log.warn({ err: error, container: this.container.id }, 'stopping the JIT container failed');
+        if (status !== 304 && status !== 404)
+          this.log.warn({ err: error, container: this.container.id }, 'stopping the JIT container failed');
       })
       .then(() => this.ended);
     return this.stopping;
@@ -134,7 +135,10 @@ export class DockerRuntime implements StreamRuntime {
       if (running ? !removeRunning : !prune) continue;
       try {
         await this.docker.getContainer(c.Id).remove({ force: true });
-        this.log.info({ container: c.Id, name: c.Names?.[0], state: c.State }, running ? 'removed a running jit container (--remove-running)' : 'pruned a jit container (--prune)');
+        this.log.info(
+          { container: c.Id, name: c.Names?.[0], state: c.State },
+          running ? 'removed a running jit container (--remove-running)' : 'pruned a jit container (--prune)',
+        );
       } catch (error) {
         if (!isNotFound(error)) throw error;
       }

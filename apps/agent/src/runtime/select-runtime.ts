@@ -35,7 +35,10 @@ export async function prepareRuntime(config: AgentConfig, env: NodeJS.ProcessEnv
     log.info({ dockerHost: engine }, 'runtime auto: a Docker engine answers; JITs run as containers');
     return runtime;
   } catch (error) {
-    log.warn({ dockerHost: engine, err: error }, 'runtime auto: the Docker engine answers but the JIT image cannot be had; JITs run as child processes');
+    log.warn(
+      { dockerHost: engine, err: error },
+      'runtime auto: the Docker engine answers but the JIT image cannot be had; JITs run as child processes',
+    );
     return processes();
   }
 }

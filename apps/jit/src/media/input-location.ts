@@ -41,7 +41,10 @@ export function remoteOptions(bitrate: number | undefined): Record<string, strin
  * Turns an input URL into what FFmpeg opens, failing early and clearly on what cannot work;
  * `s3://` inputs are read through presigned https URLs made in `region` (--region).
  */
-export async function resolveInputSource(input: InputSpec, { bitrate, region }: { bitrate?: number; region?: string }): Promise<InputSource> {
+export async function resolveInputSource(
+  input: InputSpec,
+  { bitrate, region }: { bitrate?: number; region?: string },
+): Promise<InputSource> {
   const { url } = input;
   if (/^https?:\/\//i.test(url)) return { location: url, options: remoteOptions(bitrate), remote: true };
   if (/^s3:\/\//i.test(url)) {

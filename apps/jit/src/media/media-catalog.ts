@@ -64,13 +64,27 @@ export class MediaCatalog {
       throw new InputError(`--cho: offset ${config.cho} is beyond the ${programChannels} audio channels`);
     }
     if (config.channels !== undefined && audioInputs.length > 0 && config.channels !== total) {
-      log.warn({ expected: config.channels, found: total }, '--channels differs from the channels of the audio inputs: missing ones are silent, extra ones unused');
+      log.warn(
+        { expected: config.channels, found: total },
+        '--channels differs from the channels of the audio inputs: missing ones are silent, extra ones unused',
+      );
     }
-    const catalog = new MediaCatalog(config, videoSource, audioSources, {
-      video: { ...probe.info, url: videoInput.url, id: videoInput.id },
-      audio: audioInputs.map((input, i) => ({ url: input.url, id: input.id, channels: audioChannels[i] })),
-      output: { ...outputPicture(probe.info, config), frameRate: probe.timing.outputRate, frameCount: outputFrameCount(config, probe.timing, probe.info) },
-    }, probe.timing, threads);
+    const catalog = new MediaCatalog(
+      config,
+      videoSource,
+      audioSources,
+      {
+        video: { ...probe.info, url: videoInput.url, id: videoInput.id },
+        audio: audioInputs.map((input, i) => ({ url: input.url, id: input.id, channels: audioChannels[i] })),
+        output: {
+          ...outputPicture(probe.info, config),
+          frameRate: probe.timing.outputRate,
+          frameCount: outputFrameCount(config, probe.timing, probe.info),
+        },
+      },
+      probe.timing,
+      threads,
+    );
     catalog.openSpare();
     return catalog;
   }

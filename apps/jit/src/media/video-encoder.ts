@@ -28,7 +28,10 @@ export interface EncodedPicture {
 }
 
 /** Options per codec: no lookahead and no B-frames, so each picture comes out as soon as it goes in. */
-function encoderSetup(codec: VideoCodecName, picture: OutputPicture): { name: FFEncoderCodec; options: Record<string, string>; bitRate: bigint } {
+function encoderSetup(
+  codec: VideoCodecName,
+  picture: OutputPicture,
+): { name: FFEncoderCodec; options: Record<string, string>; bitRate: bigint } {
   const pixels = picture.width * picture.height;
   const maxRate = Math.round(Math.min(12e6, Math.max(1e6, pixels * 4)));
   if (codec === 'h264') {

@@ -32,7 +32,16 @@ describe('outputPicture', () => {
 
 describe('videoFilterGraph', () => {
   const size = { width: 1280, height: 720 };
-  const untagged = { width: 1920, height: 1080, yuv420p: false, limitedRange: true, bt709Matrix: false, hasMatrixTag: false, hasTransferTag: false, hasPrimariesTag: false };
+  const untagged = {
+    width: 1920,
+    height: 1080,
+    yuv420p: false,
+    limitedRange: true,
+    bt709Matrix: false,
+    hasMatrixTag: false,
+    hasTransferTag: false,
+    hasPrimariesTag: false,
+  };
   const tagged = { ...untagged, bt709Matrix: true, hasMatrixTag: true, hasTransferTag: true, hasPrimariesTag: true };
   const sdr = { bt2100ToneMapping: false };
   const hdr = { bt2100ToneMapping: true };
@@ -68,7 +77,9 @@ describe('videoFilterGraph', () => {
     expect(videoFilterGraph(size, sdr, { ...ready, limitedRange: false })).toContain('out_range=tv');
     expect(videoFilterGraph(size, sdr, { ...ready, bt709Matrix: false })).toContain('in_color_matrix=auto');
     expect(videoFilterGraph(size, { ...sdr, colorspace: 'bt601' }, ready)).toContain('in_color_matrix=bt601');
-    expect(videoFilterGraph({ width: 720, height: 576 }, sdr, { ...ready, width: 720, height: 576, bt709Matrix: false, hasMatrixTag: false })).toContain('in_color_matrix=bt601');
+    expect(
+      videoFilterGraph({ width: 720, height: 576 }, sdr, { ...ready, width: 720, height: 576, bt709Matrix: false, hasMatrixTag: false }),
+    ).toContain('in_color_matrix=bt601');
   });
 
   it('always ends in 8-bit 4:2:0 with square pixels', () => {

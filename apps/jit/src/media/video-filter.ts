@@ -12,8 +12,14 @@ const even = (n: number) => Math.max(2, 2 * Math.round(n / 2));
  * Output size: square pixels (the source's sample aspect, or the one given, is applied,
  * since browsers ignore it in the stream), divided by 2^lowres, unless --width/--height say otherwise.
  */
-export function outputPicture(info: VideoStreamInfo, config: Pick<JitConfig, 'lowres' | 'width' | 'height' | 'sampleAspectNum' | 'sampleAspectDen'>): OutputPicture {
-  const sar = config.sampleAspectNum && config.sampleAspectDen ? config.sampleAspectNum / config.sampleAspectDen : info.sampleAspect.num / info.sampleAspect.den;
+export function outputPicture(
+  info: VideoStreamInfo,
+  config: Pick<JitConfig, 'lowres' | 'width' | 'height' | 'sampleAspectNum' | 'sampleAspectDen'>,
+): OutputPicture {
+  const sar =
+    config.sampleAspectNum && config.sampleAspectDen
+      ? config.sampleAspectNum / config.sampleAspectDen
+      : info.sampleAspect.num / info.sampleAspect.den;
   const scale = 1 / 2 ** config.lowres;
   const displayWidth = info.width * sar * scale;
   const displayHeight = info.height * scale;

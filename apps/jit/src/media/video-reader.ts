@@ -204,7 +204,10 @@ export class VideoReader {
     this.drained = false;
   }
 
-  private async decodeForward(index: number, mode: 'onward' | 'jump' | 'reposition'): Promise<'found' | 'overshot' | 'missing' | 'end' | 'gave way'> {
+  private async decodeForward(
+    index: number,
+    mode: 'onward' | 'jump' | 'reposition',
+  ): Promise<'found' | 'overshot' | 'missing' | 'end' | 'gave way'> {
     let first = true;
     for (;;) {
       if (mode === 'reposition') {

@@ -87,7 +87,10 @@ const rebuild = (error: WorkerError): Error => (error.name === 'InputError' ? ne
  */
 export class VideoWorker implements EncodedFrames {
   private nextId = 0;
-  private readonly pending = new Map<number, { resolve: (value: EncodedPicture | null | undefined) => void; reject: (error: Error) => void }>();
+  private readonly pending = new Map<
+    number,
+    { resolve: (value: EncodedPicture | null | undefined) => void; reject: (error: Error) => void }
+  >();
   private failure?: Error;
   private closing?: Promise<void>;
 
@@ -147,7 +150,9 @@ export class VideoWorker implements EncodedFrames {
     this.pending.delete(message.id);
     if ('error' in message) return waiter.reject(rebuild(message.error));
     const { picture } = message;
-    waiter.resolve(picture && { data: Buffer.from(picture.data.buffer, picture.data.byteOffset, picture.data.byteLength), keyframe: picture.keyframe });
+    waiter.resolve(
+      picture && { data: Buffer.from(picture.data.buffer, picture.data.byteOffset, picture.data.byteLength), keyframe: picture.keyframe },
+    );
   }
 
   private fail(error: Error): void {

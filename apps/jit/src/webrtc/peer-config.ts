@@ -36,7 +36,9 @@ export async function resolvePublicAddress(publicIp: string, resolve = lookup): 
     const address = addresses.find((a) => a.family === 4) ?? addresses[0];
     if (address) return address.address;
   } catch (error) {
-    throw new ConfigError(`--public-ip (PUBLIC_IP): "${publicIp}" does not resolve (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new ConfigError(
+      `--public-ip (PUBLIC_IP): "${publicIp}" does not resolve (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
   }
   throw new ConfigError(`--public-ip (PUBLIC_IP): "${publicIp}" does not resolve (no address)`);
 }

@@ -34,7 +34,10 @@ const LOOKUP_TIMEOUT_MS = 2000;
  * fails on it with its own message.
  */
 export async function classifyHost(hostname: string): Promise<AddressClass> {
-  const host = hostname.replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '').toLowerCase();
+  const host = hostname
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/\.$/, '')
+    .toLowerCase();
   if (isIP(host)) return classifyAddress(host);
   if (host === 'localhost' || host.endsWith('.localhost')) return 'local';
   const addresses = await Promise.race([

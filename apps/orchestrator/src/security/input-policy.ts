@@ -100,8 +100,13 @@ export class InputPolicy {
     if (reaches === 'metadata') refuse('the cloud metadata address is never an input');
     const underRoot = this.roots?.urls.some((root) => url.href.startsWith(root)) ?? false;
     if (this.roots && !underRoot) {
-      refuse(this.roots.urls.length ? `not under a media root (${this.roots.urls.join(', ')})` : `${scheme}:// inputs are not allowed (JIT_MEDIA_ROOTS names no URL)`);
+      refuse(
+        this.roots.urls.length
+          ? `not under a media root (${this.roots.urls.join(', ')})`
+          : `${scheme}:// inputs are not allowed (JIT_MEDIA_ROOTS names no URL)`,
+      );
     }
-    if (reaches === 'local' && !underRoot) refuse(`${url.hostname} is a loopback or link-local address (allowed only under a JIT_MEDIA_ROOTS URL that names it)`);
+    if (reaches === 'local' && !underRoot)
+      refuse(`${url.hostname} is a loopback or link-local address (allowed only under a JIT_MEDIA_ROOTS URL that names it)`);
   }
 }

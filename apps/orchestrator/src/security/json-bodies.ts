@@ -9,5 +9,9 @@ const WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
 export function jsonBodiesOnly(req: Request, res: Response, next: NextFunction): void {
   const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
   if (!WITH_BODY.has(req.method) || !hasBody || req.is('application/json')) return next();
-  res.status(415).json({ statusCode: 415, error: 'Unsupported Media Type', message: `send the body as application/json (got ${req.headers['content-type'] ?? 'no content type'})` });
+  res.status(415).json({
+    statusCode: 415,
+    error: 'Unsupported Media Type',
+    message: `send the body as application/json (got ${req.headers['content-type'] ?? 'no content type'})`,
+  });
 }

@@ -59,9 +59,18 @@ export function openApiDocument(): OpenAPIObject {
           },
         },
       },
-      '/sessions': { get: { summary: 'Running sessions', responses: { 200: reply('the sessions', { type: 'array', items: { $ref: '#/components/schemas/Session' } }) } } },
+      '/sessions': {
+        get: {
+          summary: 'Running sessions',
+          responses: { 200: reply('the sessions', { type: 'array', items: { $ref: '#/components/schemas/Session' } }) },
+        },
+      },
       '/session/{id}': {
-        get: { summary: 'A session', parameters: [idParameter], responses: { 200: reply('the session'), 404: reply('unknown session', error) } },
+        get: {
+          summary: 'A session',
+          parameters: [idParameter],
+          responses: { 200: reply('the session'), 404: reply('unknown session', error) },
+        },
         delete: {
           summary: 'End a session',
           parameters: [idParameter],
@@ -76,8 +85,16 @@ export function openApiDocument(): OpenAPIObject {
           responses: { 201: reply('running again'), 404: reply('unknown session', error), 409: reply('the session has ended', error) },
         },
       },
-      '/health': { get: { summary: 'Temporal answers', security: [], responses: { 200: reply('healthy', health), 503: reply('Temporal does not answer', health) } } },
-      '/health/live': { get: { summary: 'Liveness: the process serves (nothing else checked)', security: [], responses: { 200: reply('alive', health) } } },
+      '/health': {
+        get: {
+          summary: 'Temporal answers',
+          security: [],
+          responses: { 200: reply('healthy', health), 503: reply('Temporal does not answer', health) },
+        },
+      },
+      '/health/live': {
+        get: { summary: 'Liveness: the process serves (nothing else checked)', security: [], responses: { 200: reply('alive', health) } },
+      },
       '/health/ready': {
         get: {
           summary: 'Readiness: Temporal answers and the instance provider could provision now',
@@ -103,8 +120,12 @@ export function openApiDocument(): OpenAPIObject {
       },
       '/metrics': {
         get: {
-          summary: 'Prometheus metrics (text format 0.0.4): sessions running, started, ended by reason, failed by step, restarts, JIT exits, start-up histograms',
-          responses: { 200: { description: 'the metrics', content: { 'text/plain': { schema: { type: 'string' } } } }, 401: reply('JIT_API_TOKEN is set and the request has not got it', error) },
+          summary:
+            'Prometheus metrics (text format 0.0.4): sessions running, started, ended by reason, failed by step, restarts, JIT exits, start-up histograms',
+          responses: {
+            200: { description: 'the metrics', content: { 'text/plain': { schema: { type: 'string' } } } },
+            401: reply('JIT_API_TOKEN is set and the request has not got it', error),
+          },
         },
       },
     },

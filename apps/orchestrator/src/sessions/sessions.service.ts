@@ -35,8 +35,6 @@ import {
 import type { TemporalOptions } from '@jit/temporal';
 import type { IceServers } from '../turn/ice-servers.service';
 
-
-
 /** How long an admission may wait for the capacity ledger (its worker may be down). */
 const ADMISSION_TIMEOUT_MS = 15_000;
 
@@ -75,9 +73,16 @@ export class SessionsService {
     };
     let handle: WorkflowHandle;
     try {
-      handle = await this.client.workflow.start(SESSION_WORKFLOW, { workflowId: sessionId, taskQueue: this.temporal.taskQueue, args: [input] });
+      handle = await this.client.workflow.start(SESSION_WORKFLOW, {
+        workflowId: sessionId,
+        taskQueue: this.temporal.taskQueue,
+        args: [input],
+      });
     } catch (error) {
-      await this.client.workflow.getHandle(this.capacityId).signal(releaseSignal, sessionId).catch(() => undefined);
+      await this.client.workflow
+        .getHandle(this.capacityId)
+        .signal(releaseSignal, sessionId)
+        .catch(() => undefined);
       throw error;
     }
     const state = wait ? await handle.executeUpdate(untilRunningUpdate) : await handle.query(stateQuery);
@@ -98,7 +103,9 @@ export class SessionsService {
     let result = await this.acquire({ sessionId, capacity: this.config.capacity });
     if (!result.granted) result = await this.acquire({ sessionId, capacity: this.config.capacity, alive: await this.runningSessionIds() });
     if (!result.granted) {
-      throw new CapacityError(`capacity reached: ${result.held} of ${this.config.capacity} sessions running (JIT_CAPACITY)`, { retryAfterS: RETRY_AFTER_S });
+      throw new CapacityError(`capacity reached: ${result.held} of ${this.config.capacity} sessions running (JIT_CAPACITY)`, {
+        retryAfterS: RETRY_AFTER_S,
+      });
     }
   }
 
@@ -121,8 +128,13 @@ export class SessionsService {
         // Asked between two runs of the ledger (continue-as-new), the next ask reaches the new one;
         // no answer by the deadline means no worker serves it, or none keeps up.
         if (Date.now() >= deadline - 50) {
-          const reason = error instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isGrpcDeadlineError(error) ? `no answer within ${ADMISSION_TIMEOUT_MS / 1000} s: no worker serves it, or the workers are overloaded` : (error as Error).message;
-          throw new CapacityError(`cannot admit sessions now (capacity ledger ${this.capacityId}: ${reason})`, { retryAfterS: RETRY_AFTER_S });
+          const reason =
+            error instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isGrpcDeadlineError(error)
+              ? `no answer within ${ADMISSION_TIMEOUT_MS / 1000} s: no worker serves it, or the workers are overloaded`
+              : (error as Error).message;
+          throw new CapacityError(`cannot admit sessions now (capacity ledger ${this.capacityId}: ${reason})`, {
+            retryAfterS: RETRY_AFTER_S,
+          });
         }
         await sleep(100);
       }
@@ -154,7 +166,8 @@ export class SessionsService {
       try {
         return await handle.executeUpdate(restartUpdate, { args: [options] });
       } catch (error) {
-        if (error instanceof WorkflowUpdateFailedError) throw new SessionConflictError(`cannot restart: ${error.cause?.message ?? error.message}`);
+        if (error instanceof WorkflowUpdateFailedError)
+          throw new SessionConflictError(`cannot restart: ${error.cause?.message ?? error.message}`);
         throw error;
       }
     });

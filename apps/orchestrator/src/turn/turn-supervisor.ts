@@ -18,7 +18,12 @@ const STABLE_MS = 60_000;
 
 /** The program at `command` (a path, or a name looked up on PATH), or a message saying what to install. */
 export function resolveTurnserver(command: string, envPath = process.env.PATH ?? ''): string {
-  const candidates = command.includes('/') ? [command] : envPath.split(path.delimiter).filter(Boolean).map((dir) => path.join(dir, command));
+  const candidates = command.includes('/')
+    ? [command]
+    : envPath
+        .split(path.delimiter)
+        .filter(Boolean)
+        .map((dir) => path.join(dir, command));
   for (const candidate of candidates) {
     try {
       accessSync(candidate, constants.X_OK);

@@ -16,7 +16,11 @@ describe('coturn arguments', () => {
 
   it('listen on the configured ports, TLS only with a certificate, loopback peers only when asked', () => {
     const plain = turnserverArgs(config({ JIT_TURN_PORT: '19478', JIT_TURN_RELAY_PORT_MIN: '30000', JIT_TURN_RELAY_PORT_MAX: '30999' }));
-    expect([valueOf(plain, '--listening-port'), valueOf(plain, '--min-port'), valueOf(plain, '--max-port')]).toEqual(['19478', '30000', '30999']);
+    expect([valueOf(plain, '--listening-port'), valueOf(plain, '--min-port'), valueOf(plain, '--max-port')]).toEqual([
+      '19478',
+      '30000',
+      '30999',
+    ]);
     expect(plain).toEqual(expect.arrayContaining(['--no-tls', '--no-dtls']));
     expect(plain).not.toContain('--allow-loopback-peers');
     expect(plain).toEqual(expect.arrayContaining(['--denied-peer-ip', '169.254.0.0-169.254.255.255']));
