@@ -1,25 +1,8 @@
-import {
-  BadRequestException,
-  Body,
-  ConflictException,
-  Controller,
-  Delete,
-  Get,
-  GatewayTimeoutException,
-  HttpCode,
-  HttpException,
-  HttpStatus,
-  Inject,
-  NotFoundException,
-  Param,
-  Post,
-  ServiceUnavailableException,
-} from '@nestjs/common';
-import { Public } from './agent-auth.guard';
-import { NoFreePortError } from './ports';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import type { AgentStatus, StreamStarted } from '@jit/protocol';
-import { JitStartError, JitStartTimeoutError, StreamConflictError, StreamManager, UnknownStreamError } from './stream-manager';
-import { parseStreamRequest, StreamRequestError } from './stream-request';
+import { Public } from './agent-auth.guard';
+import { StreamManager } from './stream-manager';
+import { parseStreamRequest } from './stream-request';
 
 /** The agent's HTTP API (JSON). Every route but /health needs `Authorization: Bearer <secret>`. */
 @Controller()
@@ -37,43 +20,22 @@ export class AgentController {
     return this.streams.status();
   }
 
-  /** 201 once the JIT answers /health. */
+  /**
+   * 201 once the JIT answers /health; 400 for a bad request, 409 for an id in use, 503 without a
+   * free port block, 502 when the JIT ended first, 504 when it did not answer in time (the domain
+   * errors of libs/errors, answered by DomainErrorFilter).
+   */
   @Post('streams')
   @HttpCode(201)
-  async start(@Body() body: unknown): Promise<StreamStarted> {
-    try {
-      const { request, args } = parseStreamRequest(body);
-      return await this.streams.start(request, args);
-    } catch (error) {
-      if (error instanceof StreamRequestError) throw new BadRequestException(error.message);
-      if (error instanceof StreamConflictError) throw new ConflictException(error.message);
-      if (error instanceof NoFreePortError) throw new ServiceUnavailableException(error.message);
-      if (error instanceof JitStartTimeoutError) throw new GatewayTimeoutException(error.message);
-      if (error instanceof JitStartError) {
-        throw new HttpException(
-          {
-            statusCode: HttpStatus.BAD_GATEWAY,
-            error: 'Bad Gateway',
-            message: error.message,
-            exitCode: error.exitCode,
-            stderr: error.stderr,
-          },
-          HttpStatus.BAD_GATEWAY,
-        );
-      }
-      throw error;
-    }
+  start(@Body() body: unknown): Promise<StreamStarted> {
+    const { request, args } = parseStreamRequest(body);
+    return this.streams.start(request, args);
   }
 
-  /** 200 once the JIT is gone. */
+  /** 200 once the JIT is gone; 404 for an unknown id. */
   @Delete('streams/:id')
   @HttpCode(200)
-  async stop(@Param('id') id: string): Promise<{ id: string; state: 'exited'; exitCode: number | null }> {
-    try {
-      return await this.streams.stop(id);
-    } catch (error) {
-      if (error instanceof UnknownStreamError) throw new NotFoundException(error.message);
-      throw error;
-    }
+  stop(@Param('id') id: string): Promise<{ id: string; state: 'exited'; exitCode: number | null }> {
+    return this.streams.stop(id);
   }
 }

@@ -1,8 +1,9 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import type { AgentConfig } from '@jit/config';
 import type { Logger } from '@jit/logging';
+import { DomainErrorFilter } from '@jit/nest';
 import { AGENT_SECRET, AgentAuthGuard } from './agent-auth.guard';
 import { AgentController } from './agent.controller';
 import { StreamManager } from './stream-manager';
@@ -22,6 +23,7 @@ export class AgentModule {
         // --insecure only allows starting without a secret: a secret that is set is always required.
         { provide: AGENT_SECRET, useValue: config.secret || undefined },
         { provide: APP_GUARD, useClass: AgentAuthGuard },
+        { provide: APP_FILTER, useClass: DomainErrorFilter },
       ],
     };
   }

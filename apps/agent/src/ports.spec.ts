@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:net';
-import { NoFreePortError, PortBlocks, tcpPortFree } from './ports';
+import { NoFreePortError } from '@jit/errors';
+import { PortBlocks, tcpPortFree } from './ports';
 
 const listen = (port: number) =>
   new Promise<Server>((resolve, reject) => {

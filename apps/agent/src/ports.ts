@@ -1,4 +1,5 @@
 import { createServer } from 'node:net';
+import { NoFreePortError } from '@jit/errors';
 
 /**
  * Each stream gets a block of `size` ports of JIT_CONTAINER_PORT_MIN..MAX of its own: the JIT's
@@ -11,11 +12,6 @@ export interface PortBlock {
   first: number;
   /** The block's last UDP port (inclusive). */
   last: number;
-}
-
-/** Every block of the range is in use, or its first port is taken by another program. */
-export class NoFreePortError extends Error {
-  override readonly name = 'NoFreePortError';
 }
 
 /** Whether a TCP port can be listened on at `host` right now. */

@@ -3,7 +3,8 @@ import pino from 'pino';
 import { agentStatusSchema, type JitStatus } from '@jit/protocol';
 import { PortBlocks } from './ports';
 import type { JitLaunch, StreamHandle, StreamRuntime } from './runtime/stream-runtime';
-import { JitStartError, StreamManager } from './stream-manager';
+import { JitStartError } from '@jit/errors';
+import { StreamManager } from './stream-manager';
 
 const rate = { num: 25, den: 1 };
 /** What a JIT with one 10-frame video input and no viewer answers on /status. */

@@ -1,34 +1,9 @@
+import { JitStartError, JitStartTimeoutError, StreamConflictError, UnknownStreamError } from '@jit/errors';
 import type { Logger } from '@jit/logging';
 import type { AgentStatus, AgentStreamStatus, RuntimeKind, StreamRequest, StreamStarted, StreamState } from '@jit/protocol';
 import { fetchJitStatus, jitHealthy } from './jit-client';
 import type { PortBlocks } from './ports';
 import type { StreamHandle, StreamRuntime } from './runtime/stream-runtime';
-
-/** The id names a stream that is starting or running. */
-export class StreamConflictError extends Error {
-  override readonly name = 'StreamConflictError';
-}
-
-export class UnknownStreamError extends Error {
-  override readonly name = 'UnknownStreamError';
-}
-
-/** The JIT ended before it answered /health: its exit code and the end of its stderr. */
-export class JitStartError extends Error {
-  override readonly name = 'JitStartError';
-  constructor(
-    message: string,
-    readonly exitCode: number | null,
-    readonly stderr: string,
-  ) {
-    super(message);
-  }
-}
-
-/** The JIT did not answer /health within JIT_STREAM_START_TIMEOUT (it has been stopped). */
-export class JitStartTimeoutError extends Error {
-  override readonly name = 'JitStartTimeoutError';
-}
 
 interface Entry {
   id: string;

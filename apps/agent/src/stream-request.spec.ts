@@ -1,5 +1,6 @@
 import { parseJitConfig } from '@jit/config';
-import { jitArgs, parseStreamRequest, StreamRequestError } from './stream-request';
+import { StreamRequestError } from '@jit/errors';
+import { jitArgs, parseStreamRequest } from './stream-request';
 
 describe('stream request', () => {
   it('maps every option to its JIT flag, and the JIT reads back the same values', () => {

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { JIT_OPTIONS, type JitOptionSpec } from '@jit/config';
+import { StreamRequestError } from '@jit/errors';
 import { type LaunchOptions, type StreamRequest, streamRequestSchema } from '@jit/protocol';
 
 /**
@@ -28,11 +29,6 @@ export function jitArgs(request: Pick<StreamRequest, 'inputs' | 'options'>): str
     if (value !== true) args.push(String(value));
   }
   return args;
-}
-
-/** A request that is not valid; the message names the field at fault. */
-export class StreamRequestError extends Error {
-  override readonly name = 'StreamRequestError';
 }
 
 /** `options.width (--width): Too small…`, `options.width: Invalid input: expected number…`, `inputs[0].url: …`. */

@@ -1,6 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
-import { DomainError, HTTP_STATUS } from '@jit/errors';
+import { DomainError, HTTP_REASON, HTTP_STATUS } from '@jit/errors';
 
 /** The one place where the domain's errors become HTTP answers: status, Retry-After, a JSON body. */
 @Catch(DomainError)
@@ -11,6 +11,7 @@ export class DomainErrorFilter implements ExceptionFilter {
     if (error.retryAfterS !== undefined) res.setHeader('Retry-After', String(error.retryAfterS));
     res.status(statusCode).json({
       statusCode,
+      error: HTTP_REASON[error.kind],
       message: error.message,
       ...(error.retryAfterS !== undefined ? { retryAfter: error.retryAfterS } : {}),
       ...error.details,

@@ -1,8 +1,8 @@
-import { BadRequestException, Inject, Injectable, type PipeTransform } from '@nestjs/common';
+import { Inject, Injectable, type PipeTransform } from '@nestjs/common';
 import { ORCHESTRATOR_CONFIG } from '@jit/activities';
 import type { OrchestratorConfig } from '@jit/config';
 import type { SessionRequest } from '@jit/sessions';
-import { InputPolicy, InputPolicyError } from './input-policy';
+import { InputPolicy } from './input-policy';
 
 /** Applies the input policy to a validated `POST /session` body: 400 naming the input it refuses. */
 @Injectable()
@@ -14,12 +14,7 @@ export class InputPolicyPipe implements PipeTransform<SessionRequest, Promise<Se
   }
 
   async transform(request: SessionRequest): Promise<SessionRequest> {
-    try {
-      await this.policy.check(request.inputs);
-    } catch (error) {
-      if (error instanceof InputPolicyError) throw new BadRequestException(error.message);
-      throw error;
-    }
+    await this.policy.check(request.inputs);
     return request;
   }
 }

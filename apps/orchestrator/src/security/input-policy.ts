@@ -2,12 +2,11 @@ import { realpath } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { InputSpec, MediaRoots } from '@jit/config';
+import { BadInputError } from '@jit/errors';
 import { classifyHost } from './address-policy';
 
 /** An input the policy refuses; the message names it. */
-export class InputPolicyError extends Error {
-  override readonly name = 'InputPolicyError';
-}
+export class InputPolicyError extends BadInputError {}
 
 /** `..` as a path segment, also percent-encoded (%2e%2e), also after a second decoding. */
 const TRAVERSAL = /(^|[/\\])\.\.([/\\]|$)/;

@@ -1,5 +1,6 @@
-import { BadRequestException, type PipeTransform } from '@nestjs/common';
+import type { PipeTransform } from '@nestjs/common';
 import type { z } from 'zod';
+import { BadInputError } from '@jit/errors';
 
 /** Validates a request body with a zod schema; a 400 names the first field at fault. */
 export class ZodBodyPipe<T extends z.ZodType> implements PipeTransform<unknown, z.infer<T>> {
@@ -9,6 +10,6 @@ export class ZodBodyPipe<T extends z.ZodType> implements PipeTransform<unknown, 
     const parsed = this.schema.safeParse(value ?? {});
     if (parsed.success) return parsed.data;
     const details = parsed.error.issues.map((i) => `${i.path.length ? i.path.join('.') : 'body'}: ${i.message}`);
-    throw new BadRequestException(details.join('; '));
+    throw new BadInputError(details.join('; '));
   }
 }
