@@ -1,27 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { timeSkippingEnvironment, workflowBundle } from '../../test/support/time-skipping';
+import { Worker } from '@temporalio/worker';
+import { timeSkippingSuite } from '../../test/support/time-skipping';
 import { type AcquireInput, CAPACITY_WORKFLOW, acquireUpdate, releaseSignal } from './capacity.contract';
 
 describe('capacity ledger (time-skipping)', () => {
-  let env: TestWorkflowEnvironment;
-  let bundle: WorkflowBundleWithSourceMap;
-
-  beforeAll(async () => {
-    [env, bundle] = await Promise.all([timeSkippingEnvironment(), workflowBundle()]);
-  }, 120_000);
-  afterAll(async () => {
-    await env?.teardown();
-  });
+  const suite = timeSkippingSuite();
 
   async function withLedger(
     body: (ledger: ReturnType<TestWorkflowEnvironment['client']['workflow']['getHandle']>) => Promise<void>,
   ): Promise<void> {
     const taskQueue = `test-${randomUUID()}`;
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle });
+    const worker = await Worker.create({ connection: suite.env.nativeConnection, taskQueue, workflowBundle: suite.bundle });
     await worker.runUntil(async () => {
-      const ledger = await env.client.workflow.start(CAPACITY_WORKFLOW, { taskQueue, workflowId: `capacity-${randomUUID()}`, args: [] });
+      const ledger = await suite.env.client.workflow.start(CAPACITY_WORKFLOW, {
+        taskQueue,
+        workflowId: `capacity-${randomUUID()}`,
+        args: [],
+      });
       await body(ledger);
       await ledger.terminate();
     });
@@ -46,7 +42,7 @@ describe('capacity ledger (time-skipping)', () => {
       expect(await acquire('gone')).toMatchObject({ granted: true });
       // Not visible as running yet, but just admitted: kept.
       expect(await acquire('next', [])).toEqual({ granted: false, held: 1 });
-      await env.sleep('61s');
+      await suite.env.sleep('61s');
       expect(await acquire('next', [])).toEqual({ granted: true, held: 1 });
     });
   });

@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { FakeInstances, withSessionWorker } from '../../test/support/fake-instances';
-import { timeSkippingEnvironment, workflowBundle } from '../../test/support/time-skipping';
+import { timeSkippingSuite } from '../../test/support/time-skipping';
 import {
   SESSION_WORKFLOW,
   type SessionSettings,
@@ -27,21 +25,13 @@ const settings: SessionSettings = {
 };
 
 describe('session workflow (time-skipping)', () => {
-  let env: TestWorkflowEnvironment;
-  let bundle: WorkflowBundleWithSourceMap;
-
-  beforeAll(async () => {
-    [env, bundle] = await Promise.all([timeSkippingEnvironment(), workflowBundle()]);
-  }, 120_000);
-  afterAll(async () => {
-    await env?.teardown();
-  });
+  const suite = timeSkippingSuite();
 
   const withWorker = <T>(fake: FakeInstances, body: (taskQueue: string) => Promise<T>, endReasons?: string[]) =>
-    withSessionWorker(env, bundle, fake, body, endReasons);
+    withSessionWorker(suite.env, suite.bundle, fake, body, endReasons);
 
   const start = (taskQueue: string, overrides: Partial<SessionSettings> = {}) =>
-    env.client.workflow.start(SESSION_WORKFLOW, {
+    suite.env.client.workflow.start(SESSION_WORKFLOW, {
       taskQueue,
       workflowId: `session-${randomUUID()}`,
       args: [

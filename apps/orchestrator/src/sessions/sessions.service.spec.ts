@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { parseOrchestratorConfig } from '@jit/config';
 import { DomainError, HTTP_STATUS } from '@jit/errors';
 import { viewerToken } from '@jit/security';
 import { FakeInstances, withSessionWorker } from '../../../../test/support/fake-instances';
-import { timeSkippingEnvironment, workflowBundle } from '../../../../test/support/time-skipping';
+import { timeSkippingSuite } from '../../../../test/support/time-skipping';
 import { IceServers } from '../turn/ice-servers.service';
 import { SessionsService } from './sessions.service';
 
@@ -25,24 +23,16 @@ const refusal = (promise: Promise<unknown>) =>
 // running sessions, is tested end to end (test/faults/capacity.e2e.ts), and the ledger itself in
 // workflows/src/capacity.workflow.spec.ts.
 describe('SessionsService on the real workflows (time-skipping server, activities in memory)', () => {
-  let env: TestWorkflowEnvironment;
-  let bundle: WorkflowBundleWithSourceMap;
-
-  beforeAll(async () => {
-    [env, bundle] = await Promise.all([timeSkippingEnvironment(), workflowBundle()]);
-  }, 120_000);
-  afterAll(async () => {
-    await env?.teardown();
-  });
+  const suite = timeSkippingSuite();
 
   function service(taskQueue: string, env_: Record<string, string> = {}): SessionsService {
     const config = parseOrchestratorConfig([], { JIT_CAPACITY: '2', ...env_ });
-    return new SessionsService(env.client, { taskQueue }, config, new IceServers(config, null), SECRET);
+    return new SessionsService(suite.env.client, { taskQueue }, config, new IceServers(config, null), SECRET);
   }
 
   it('creates a running session whose jitUrl carries its viewer token, shows it, and ends it', async () => {
     const fake = new FakeInstances();
-    await withSessionWorker(env, bundle, fake, async (taskQueue) => {
+    await withSessionWorker(suite.env, suite.bundle, fake, async (taskQueue) => {
       const sessions = service(taskQueue, { JIT_PUBLIC_IP: 'jit.example.com' });
       const created = await sessions.create({ inputs: [{ url: '/media/a.mov' }] }, true);
       expect(created).toMatchObject({ state: 'running', restarts: 0, lastError: null, instance: { provider: 'fake' } });
@@ -56,7 +46,7 @@ describe('SessionsService on the real workflows (time-skipping server, activitie
   });
 
   it('answers 404 for an unknown session on get, restart and end', async () => {
-    await withSessionWorker(env, bundle, new FakeInstances(), async (taskQueue) => {
+    await withSessionWorker(suite.env, suite.bundle, new FakeInstances(), async (taskQueue) => {
       const sessions = service(taskQueue);
       const id = `session-${randomUUID()}`;
       for (const call of [sessions.get(id), sessions.restart(id, {}), sessions.end(id)]) {
@@ -67,7 +57,7 @@ describe('SessionsService on the real workflows (time-skipping server, activitie
 
   it('restarts with new options and answers the running session', async () => {
     const fake = new FakeInstances();
-    await withSessionWorker(env, bundle, fake, async (taskQueue) => {
+    await withSessionWorker(suite.env, suite.bundle, fake, async (taskQueue) => {
       const sessions = service(taskQueue);
       const { sessionId } = await sessions.create({ inputs: [{ url: '/media/a.mov' }], lowres: 1 }, true);
       const restarted = await sessions.restart(sessionId, { lowres: 2 });
@@ -80,13 +70,13 @@ describe('SessionsService on the real workflows (time-skipping server, activitie
   it('a session whose stream start fails answers the failure and gives its slot back', async () => {
     const fake = new FakeInstances();
     fake.startFails = 'the JIT refused its inputs: /media/missing.mov: No such file or directory';
-    await withSessionWorker(env, bundle, fake, async (taskQueue) => {
+    await withSessionWorker(suite.env, suite.bundle, fake, async (taskQueue) => {
       const sessions = service(taskQueue, { JIT_CAPACITY: '1' });
       const failed = await sessions.create({ inputs: [{ url: '/media/missing.mov' }] }, true);
       expect(failed).toMatchObject({ state: 'failed', failedStep: 'stream', lastError: fake.startFails, jitUrl: null });
       fake.startFails = undefined;
       // Its workflow completes once the ledger has its slot back.
-      await env.client.workflow.getHandle(failed.sessionId).result();
+      await suite.env.client.workflow.getHandle(failed.sessionId).result();
       expect((await sessions.create({ inputs: [{ url: '/media/a.mov' }] }, true)).state).toBe('running');
     });
   });
