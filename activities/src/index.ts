@@ -1,4 +1,3 @@
 export * from './activity-metrics';
 export * from './session-activities';
 export * from './session-activities.contract';
-export * from './tokens';

@@ -4,7 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { configOrExit, parseOrchestratorConfig } from '@jit/config';
 import { createLogger } from '@jit/logging';
-import { INSTANCE_PROVIDER, TEMPORAL_CLIENT } from '@jit/activities';
+import { INSTANCE_PROVIDER, TEMPORAL_CLIENT } from '@jit/nest';
 import { agentSecret } from '@jit/security';
 import { OrchestratorModule } from './orchestrator.module';
 import { jsonBodiesOnly } from './security/json-bodies';

@@ -1,5 +1,5 @@
 import { Global, Module } from '@nestjs/common';
-import { ACTIVITY_METRICS } from '@jit/activities';
+import { ACTIVITY_METRICS } from '@jit/nest';
 import { SessionMetrics } from './session-metrics';
 
 /** This process's metrics, for the worker (sinks, activities) and GET /metrics. */

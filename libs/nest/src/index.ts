@@ -1,2 +1,3 @@
 export * from './domain-error.filter';
 export * from './token-refusal';
+export * from './tokens';

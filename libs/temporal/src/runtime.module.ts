@@ -1,5 +1,6 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
-import { ACTIVITY_METRICS, AGENT_SECRET, INSTANCE_PROVIDER, LOGGER, ORCHESTRATOR_CONFIG, SessionActivities } from '@jit/activities';
+import { SessionActivities } from '@jit/activities';
+import { ACTIVITY_METRICS, AGENT_SECRET, INSTANCE_PROVIDER, LOGGER, ORCHESTRATOR_CONFIG } from '@jit/nest';
 import type { OrchestratorConfig } from '@jit/config';
 import type { Logger } from '@jit/logging';
 import { loadInstanceProvider } from '@jit/providers';

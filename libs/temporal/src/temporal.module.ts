@@ -1,7 +1,8 @@
 import { type DynamicModule, Inject, Injectable, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { INSTANCE_PROVIDER, LOGGER, ORCHESTRATOR_CONFIG, SessionActivities, TEMPORAL_CLIENT } from '@jit/activities';
+import { SessionActivities } from '@jit/activities';
+import { INSTANCE_PROVIDER, LOGGER, ORCHESTRATOR_CONFIG, TEMPORAL_CLIENT } from '@jit/nest';
 import type { InstanceProvider } from '@jit/providers';
 import type { OrchestratorConfig } from '@jit/config';
 import type { Logger } from '@jit/logging';

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import type { Client } from '@temporalio/client';
-import { INSTANCE_PROVIDER, TEMPORAL_CLIENT } from '@jit/activities';
+import { INSTANCE_PROVIDER, TEMPORAL_CLIENT } from '@jit/nest';
 import type { InstanceProvider } from '@jit/providers';
 import { OpenRoute } from '../security/api-token.guard';
 

@@ -1,7 +1,7 @@
 import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
 import type { Client } from '@temporalio/client';
 import type { Response } from 'express';
-import { TEMPORAL_CLIENT } from '@jit/activities';
+import { TEMPORAL_CLIENT } from '@jit/nest';
 import { RUNNING_SESSIONS_QUERY } from '@jit/workflows/session.contract';
 import { SessionMetrics } from '@jit/metrics';
 

@@ -1,9 +1,8 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import { ORCHESTRATOR_CONFIG } from '@jit/activities';
+import { ORCHESTRATOR_CONFIG, requireToken } from '@jit/nest';
 import type { OrchestratorConfig } from '@jit/config';
-import { requireToken } from '@jit/nest';
 import { bearerToken, SecretMatcher } from '@jit/security';
 
 const OPEN = 'api:open';

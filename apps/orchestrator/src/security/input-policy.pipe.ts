@@ -1,5 +1,5 @@
 import { Inject, Injectable, type PipeTransform } from '@nestjs/common';
-import { ORCHESTRATOR_CONFIG } from '@jit/activities';
+import { ORCHESTRATOR_CONFIG } from '@jit/nest';
 import type { OrchestratorConfig } from '@jit/config';
 import type { SessionRequest } from '@jit/sessions';
 import { InputPolicy } from './input-policy';

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import { ORCHESTRATOR_CONFIG } from '@jit/activities';
+import { ORCHESTRATOR_CONFIG } from '@jit/nest';
 import type { OrchestratorConfig } from '@jit/config';
 import { type MediaListing, listMedia } from './media-listing';
 
