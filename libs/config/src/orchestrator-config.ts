@@ -169,7 +169,7 @@ const DEV: Partial<Record<SettingKey, string | boolean>> = {
 export function buildOrchestratorCommand(): Command {
   return new Command('orchestrator')
     .description('JIT Orchestrator')
-    .option('--public-ip <PUBLIC_IP>', 'Used when building the jitUrl in /session response. If omitted, env JIT_PUBLIC_IP is used.')
+    .option('--public-ip <PUBLIC_IP>', 'Used when building the jitUrl in /session response. If omitted, env JIT_PUBLIC_IP (else PUBLIC_IP) is used.')
     .option('--host <HOST>', 'Host for HTTP server. Default: 0.0.0.0')
     .option('--port <PORT>', 'Port for HTTP server. Default: 8080')
     .option('--container-port-min <CONTAINER_PORT_MIN>', 'Container port range min. Default: 49152')
@@ -216,6 +216,8 @@ export function parseOrchestratorConfig(argv: readonly string[], env: NodeJS.Pro
     const fromEnv = env[setting.env];
     raw[key] = fromFlag ?? (flags.dev ? DEV[key] : undefined) ?? (fromEnv === '' ? undefined : fromEnv);
   }
+  // The spec's help names env PUBLIC_IP for --public-ip, its table JIT_PUBLIC_IP: either is taken, JIT_PUBLIC_IP first.
+  raw.publicIp ??= env.PUBLIC_IP || undefined;
   // commander's --no-worker sets worker=false, and true when absent: only false is a choice.
   raw.worker = flags.worker === false ? false : env.JIT_ORCHESTRATOR_WORKER || undefined;
   const parsed = orchestratorConfigSchema.safeParse(raw);
