@@ -91,7 +91,7 @@ describe('orchestrator configuration', () => {
     }
   });
 
-  it('falls back to PUBLIC_IP, as the spec\'s --help says, behind JIT_PUBLIC_IP and the flag', () => {
+  it("falls back to PUBLIC_IP, as the spec's --help says, behind JIT_PUBLIC_IP and the flag", () => {
     expect(parse([], { PUBLIC_IP: 'jit.example.com' }).publicIp).toBe('jit.example.com');
     expect(parse([], { PUBLIC_IP: 'a.example.com', JIT_PUBLIC_IP: 'b.example.com' }).publicIp).toBe('b.example.com');
     expect(parse(['--public-ip', 'c.example.com'], { PUBLIC_IP: 'a.example.com' }).publicIp).toBe('c.example.com');

@@ -169,7 +169,10 @@ const DEV: Partial<Record<SettingKey, string | boolean>> = {
 export function buildOrchestratorCommand(): Command {
   return new Command('orchestrator')
     .description('JIT Orchestrator')
-    .option('--public-ip <PUBLIC_IP>', 'Used when building the jitUrl in /session response. If omitted, env JIT_PUBLIC_IP (else PUBLIC_IP) is used.')
+    .option(
+      '--public-ip <PUBLIC_IP>',
+      'Used when building the jitUrl in /session response. If omitted, env JIT_PUBLIC_IP (else PUBLIC_IP) is used.',
+    )
     .option('--host <HOST>', 'Host for HTTP server. Default: 0.0.0.0')
     .option('--port <PORT>', 'Port for HTTP server. Default: 8080')
     .option('--container-port-min <CONTAINER_PORT_MIN>', 'Container port range min. Default: 49152')
