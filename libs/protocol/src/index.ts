@@ -3,3 +3,4 @@ export * from './jit-status';
 export * from './agent-status';
 export * from './stream-request';
 export * from './session-answer';
+export * from './timecode';

@@ -65,6 +65,11 @@ export interface IndexedClipOptions {
   hdr?: 'pq';
   /** libx264 preset for h264-longgop, default veryfast ('ultrafast' makes long sources quickly) */
   preset?: string;
+  /**
+   * Start timecode, written as a tmcd track: `01:00:00;00` (`;`: drop-frame, at 29.97 or 59.94) or
+   * `10:00:00:00`; none by default.
+   */
+  timecode?: string;
   /** cache directory, default mediaCacheDir() */
   cacheDir?: string;
 }
@@ -229,12 +234,27 @@ export function makeIndexedClip(opts: IndexedClipOptions): Promise<string> {
   const pixFmt = opts.pixFmt ?? (codec === 'prores' ? 'yuv422p10le' : 'yuv420p');
   const hdr = opts.hdr;
   const preset = codec === 'h264-longgop' ? opts.preset : undefined;
+  const timecode = opts.timecode;
+  if (timecode !== undefined && !/^\d\d:\d\d:\d\d[:;]\d\d$/.test(timecode))
+    throw new RangeError(`timecode must be HH:MM:SS:FF, got ${timecode}`);
   const chroma420 = /^(yuv420|nv12|p010)/.test(pixFmt);
   if (chroma420 && (width % 2 || height % 2)) throw new RangeError('4:2:0 needs even width and height');
 
   const ext = codec === 'prores' ? '.mov' : '.mp4';
-  // preset only when given, so the names of clips made before it existed stay the same
-  const params = { codec, width, height, fps, frames, gop, bframes, pixFmt, hdr: hdr ?? null, ...(preset ? { preset } : {}) };
+  // preset and timecode only when given, so the names of clips made before they existed stay the same
+  const params = {
+    codec,
+    width,
+    height,
+    fps,
+    frames,
+    gop,
+    bframes,
+    pixFmt,
+    hdr: hdr ?? null,
+    ...(preset ? { preset } : {}),
+    ...(timecode ? { timecode } : {}),
+  };
   const readable = [
     codec,
     `${width}x${height}`,
@@ -244,6 +264,7 @@ export function makeIndexedClip(opts: IndexedClipOptions): Promise<string> {
     pixFmt,
     ...(hdr ? [hdr] : []),
     ...(preset ? [preset] : []),
+    ...(timecode ? [`tc${timecode}`] : []),
   ]
     .join('-')
     .replace(/[^A-Za-z0-9._-]/g, '_');
@@ -284,6 +305,7 @@ export function makeIndexedClip(opts: IndexedClipOptions): Promise<string> {
         '-color_range',
         'tv',
       ];
+      if (timecode) args.push('-timecode', timecode);
       if (hdr) {
         args.push('-color_primaries', 'bt2020', '-color_trc', 'smpte2084', '-colorspace', 'bt2020nc');
       }

@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 
 import { decodeFrameIndex, extractGrayFrames, probeStream, readFrameIndexFromFile, sampleBandLumas } from '../../../test/support/media';
-import { ffmpeg, frameIndexBits, makeIndexedClip, makeToneWav, mediaCacheDir, pictureTypes } from '.';
+import { ffmpeg, ffprobe, frameIndexBits, makeIndexedClip, makeToneWav, mediaCacheDir, pictureTypes } from '.';
 
 /** Dominant frequency of one channel of an s16le WAV, by counting rising zero crossings over 1 s. */
 async function channelFrequency(file: string, channel: number): Promise<number> {
@@ -82,6 +82,31 @@ describe('makeIndexedClip', () => {
 
     const frames = await extractGrayFrames(file, 0, 60);
     expect(frames.map((f) => decodeFrameIndex(sampleBandLumas(f)))).toEqual(Array.from({ length: 60 }, (_, i) => i));
+  });
+});
+
+describe('makeIndexedClip with a start timecode', () => {
+  it('writes it as a tmcd track, drop-frame at 29.97 and non-drop at 25', async () => {
+    const timecodeOf = async (file: string) => {
+      const json = await ffprobe(file, ['-show_entries', 'stream=codec_tag_string:stream_tags=timecode']);
+      return (json.streams as { codec_tag_string: string; tags?: { timecode?: string } }[]).map((s) => [
+        s.codec_tag_string,
+        s.tags?.timecode,
+      ]);
+    };
+    const ntsc = await makeIndexedClip({ codec: 'prores', width: 320, height: 180, fps: 29.97, frames: 5, timecode: '01:00:00;00' });
+    expect(await timecodeOf(ntsc)).toContainEqual(['tmcd', '01:00:00;00']);
+    const pal = await makeIndexedClip({
+      codec: 'h264-longgop',
+      width: 320,
+      height: 180,
+      frames: 5,
+      gop: 5,
+      bframes: 0,
+      timecode: '10:00:00:00',
+    });
+    expect(await timecodeOf(pal)).toContainEqual(['tmcd', '10:00:00:00']);
+    expect(() => makeIndexedClip({ codec: 'prores', timecode: '1:00' })).toThrow(RangeError);
   });
 });
 
