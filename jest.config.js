@@ -11,8 +11,9 @@ module.exports = {
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   modulePathIgnorePatterns: ['<rootDir>/dist/'],
   moduleFileExtensions: ['ts', 'js', 'json'],
-  // The path aliases of tsconfig.json: @jit/<lib>[/<module>].
+  // The path aliases of tsconfig.json: @jit/<lib>[/<module>], and the tests' helpers.
   moduleNameMapper: {
+    '^@jit/test-support/(.*)$': '<rootDir>/test/support/$1',
     '^@jit/(workflows|activities)(/.*)?$': '<rootDir>/$1/src$2',
     '^@jit/([^/]+)(/.*)?$': '<rootDir>/libs/$1/src$2',
   },

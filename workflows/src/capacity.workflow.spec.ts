@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { timeSkippingSuite } from '../../test/support/time-skipping';
+import { timeSkippingSuite } from '@jit/test-support/time-skipping';
 import { type AcquireInput, CAPACITY_WORKFLOW, acquireUpdate, releaseSignal } from './capacity.contract';
 
 describe('capacity ledger (time-skipping)', () => {

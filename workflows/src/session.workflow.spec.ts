@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { FakeInstances, withSessionWorker } from '../../test/support/fake-instances';
-import { timeSkippingSuite } from '../../test/support/time-skipping';
+import { FakeInstances, withSessionWorker } from '@jit/test-support/fake-instances';
+import { timeSkippingSuite } from '@jit/test-support/time-skipping';
 import {
   SESSION_WORKFLOW,
   type SessionSettings,

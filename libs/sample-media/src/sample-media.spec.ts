@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 
-import { decodeFrameIndex, extractGrayFrames, probeStream, readFrameIndexFromFile, sampleBandLumas } from '../../../test/support/media';
+import { decodeFrameIndex, extractGrayFrames, probeStream, readFrameIndexFromFile, sampleBandLumas } from '@jit/test-support/media';
 import { ffmpeg, ffprobe, frameIndexBits, makeIndexedClip, makeToneWav, mediaCacheDir, pictureTypes } from '.';
 
 /** Dominant frequency of one channel of an s16le WAV, by counting rising zero crossings over 1 s. */

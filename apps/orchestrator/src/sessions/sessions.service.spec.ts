@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { parseOrchestratorConfig } from '@jit/config';
 import { DomainError, HTTP_STATUS } from '@jit/errors';
 import { viewerToken } from '@jit/security';
-import { FakeInstances, withSessionWorker } from '../../../../test/support/fake-instances';
-import { timeSkippingSuite } from '../../../../test/support/time-skipping';
+import { FakeInstances, withSessionWorker } from '@jit/test-support/fake-instances';
+import { timeSkippingSuite } from '@jit/test-support/time-skipping';
 import { IceServers } from '../turn/ice-servers.service';
 import { SessionsService } from './sessions.service';
 
