@@ -4,6 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { type AgentConfig, configOrExit, describeAgentConfig, parseAgentConfig } from '@jit/config';
 import { createLogger } from '@jit/logging';
+import { listen } from '@jit/nest';
 import { AgentModule } from './agent.module';
 import { PortBlocks } from './ports';
 import { prepareRuntime } from './runtime/select-runtime';
@@ -38,9 +39,7 @@ export async function runAgent(argv: string[], env: NodeJS.ProcessEnv): Promise<
 
   const app = await NestFactory.create<NestExpressApplication>(AgentModule.register(config, { streams, log }), { bufferLogs: true });
   app.useLogger(app.get(PinoNestLogger));
-  await app.listen(config.port, config.host);
-  const address = app.getHttpServer().address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
+  const port = await listen(app, config.host, config.port);
   log.info({ port, host: config.host, runtime: streams.runtimeKind, config: describeAgentConfig(config) }, 'agent listening');
 
   let stopping = false;

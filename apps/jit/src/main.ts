@@ -7,6 +7,7 @@ import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import { ConfigError, configOrExit, parseJitConfig } from '@jit/config';
 import { createLogger } from '@jit/logging';
+import { listen } from '@jit/nest';
 import { nestLogger, requestLogger } from './http/request-logging';
 import { JitModule } from './jit.module';
 import { configureAvLog } from './media/av-log';
@@ -74,9 +75,7 @@ async function main(): Promise<void> {
   if (config.verbose) app.use(requestLogger(log));
   app.useBodyParser('text', { type: 'application/sdp', limit: '128kb' });
   app.useStaticAssets(PLAYER_ROOT, { index: 'index.html' });
-  await app.listen(config.port, config.host);
-  const address = app.getHttpServer().address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
+  const port = await listen(app, config.host, config.port);
   log.info({ port, host: config.host, media: media.summary }, 'JIT listening');
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));

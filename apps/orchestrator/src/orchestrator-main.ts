@@ -4,7 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { configOrExit, parseOrchestratorConfig } from '@jit/config';
 import { createLogger } from '@jit/logging';
-import { INSTANCE_PROVIDER, TEMPORAL_CLIENT } from '@jit/nest';
+import { INSTANCE_PROVIDER, listen, TEMPORAL_CLIENT } from '@jit/nest';
 import { agentSecret } from '@jit/security';
 import { OrchestratorModule } from './orchestrator.module';
 import { jsonBodiesOnly } from './security/json-bodies';
@@ -30,14 +30,12 @@ export async function runOrchestrator(argv: string[], env: NodeJS.ProcessEnv, ag
   servePlayerPage(app);
   SwaggerModule.setup('docs', app, openApiDocument(), { jsonDocumentUrl: 'openapi.json' });
   app.enableShutdownHooks();
-  await app.listen(config.port, config.host);
+  const port = await listen(app, config.host, config.port);
   try {
     await releaseOrphanedInstances(app.get(INSTANCE_PROVIDER), app.get(TEMPORAL_CLIENT));
   } catch (error) {
     log.error({ err: error }, `orphaned instances were not looked for: ${(error as Error).message}`);
   }
-  const bound = app.getHttpServer().address();
-  const port = typeof bound === 'object' && bound ? bound.port : config.port;
   log.info(
     {
       port,

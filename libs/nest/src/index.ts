@@ -1,3 +1,4 @@
 export * from './domain-error.filter';
 export * from './token-refusal';
 export * from './tokens';
+export * from './listen';
