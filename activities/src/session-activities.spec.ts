@@ -76,6 +76,7 @@ const jitStatus = (state: JitStatus['state'], idleSeconds: number): JitStatus =>
       audio: [],
       output: { width: 1920, height: 1080, frameRate: { num: 25, den: 1 }, frameCount: 250 },
     },
+    startTimecode: { timecode: '00:00:00:00', rate: { num: 25, den: 1 }, dropFrame: false },
     nextViewerReady: true,
   }) as JitStatus;
 

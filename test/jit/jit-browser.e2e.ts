@@ -69,7 +69,7 @@ describe('a ProRes clip with two multi-channel audio files', () => {
       expect(await frameIndex(page)).toBe(frame);
     }
     const seeked = await sendAndWait(page, { type: 'seek', frame: 42 }, "m.type === 'seeked'");
-    expect(seeked).toEqual({ type: 'seeked', frame: 42 });
+    expect(seeked).toEqual({ type: 'seeked', frame: 42, tc: '00:00:01:17' });
   });
 
   it('holds the picture while paused', async () => {

@@ -10,6 +10,8 @@ export interface ServerMessage {
   type: string;
   state?: string;
   frame?: number;
+  /** The timecode of `frame` (state, seeked, frame). */
+  tc?: string;
   message?: string;
   audioOffset?: number | null;
   frameCount?: number;

@@ -196,7 +196,7 @@ it('seeks to a frame number and to a timecode', async () => {
   await expectText('#error', /frames go up to 24/);
   await page.fill('#goto', String(FRAMES));
   await page.click('#goto-btn');
-  await expectText('#error', `frame ${FRAMES} is past the last frame, ${FRAMES - 1} (00:00:09:24)`);
+  await expectText('#error', `frame ${FRAMES} is past the last frame, ${FRAMES - 1}`);
   expect(await shownFrame(page)).toBe(155);
   await screenshot(page, '04-seek-timecode');
 });

@@ -20,6 +20,7 @@ const IDLE_JIT: JitStatus = {
     audio: [],
     output: { width: 320, height: 180, frameRate: rate, frameCount: 10 },
   },
+  startTimecode: { timecode: '10:00:00:00', rate, dropFrame: false },
   nextViewerReady: true,
 };
 
@@ -92,6 +93,7 @@ describe('stream manager', () => {
     const status = await manager.status();
     expect(Math.abs(Date.parse(status.idleSince!) - (Date.now() - 30_000))).toBeLessThan(1000);
     expect(status.streams[0]).toMatchObject({ id: 's', state: 'running', jit: { viewers: 0, idleSeconds: 30 } });
+    expect(status.streams[0].jit?.startTimecode).toEqual(IDLE_JIT.startTimecode);
     // What the agent answers is what its clients (libs/agent-client) read, unchanged.
     expect(agentStatusSchema.parse(JSON.parse(JSON.stringify(status)))).toEqual(status);
     jitStatus.viewers = 1;

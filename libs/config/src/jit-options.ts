@@ -196,7 +196,7 @@ export const JIT_OPTIONS = {
     unset: 'source rate',
     help: 'FPS numerator',
     details:
-      'Output frame rate (over `--frame-rate-den`). Frame numbers (seek, step, state, `--duration`) count output frames; output frame *n* shows the source frame on screen at *n*/rate.',
+      "Output frame rate (over `--frame-rate-den`). Frame numbers (seek, step, state, `--duration`) count output frames; output frame *n* shows the source frame on screen at *n*/rate. The `tc` of the control messages counts output frames too, from the source's start timecode (its FF scaled to the new rate; drop-frame only when the new rate is 29.97 or 59.94).",
     stream: 'session',
   },
   frameRateDen: {

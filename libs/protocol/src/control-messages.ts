@@ -4,6 +4,7 @@
  * Platform-neutral: no Node or DOM APIs, since both the JIT and the browser's type-check read it.
  */
 import { z } from 'zod';
+import { TIMECODE_PATTERN } from './timecode';
 
 const frameNumber = z.number().int().min(0).max(1e9);
 
@@ -11,7 +12,15 @@ const frameNumber = z.number().int().min(0).max(1e9);
 export const controlMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('play') }).strict(),
   z.object({ type: z.literal('pause') }).strict(),
-  z.object({ type: z.literal('seek'), frame: frameNumber }).strict(),
+  // To a frame number or to a timecode of the stream (counted from its start timecode): one of them.
+  z
+    .object({
+      type: z.literal('seek'),
+      frame: frameNumber.optional(),
+      tc: z.string().max(16).regex(TIMECODE_PATTERN, 'must be a timecode HH:MM:SS:FF').optional(),
+    })
+    .strict()
+    .refine((m) => (m.frame === undefined) !== (m.tc === undefined), { message: 'a seek takes exactly one of frame and tc' }),
   z.object({ type: z.literal('step'), frames: z.number().int().min(-1e9).max(1e9) }).strict(),
   z.object({ type: z.literal('audio'), offset: z.number().int().min(0).max(255) }).strict(),
 ]);
@@ -27,11 +36,13 @@ export type ServerMessage =
       frame: number;
       frameCount: number;
       frameRate: { num: number; den: number };
+      /** The timecode of `frame` (see libs/protocol timecode.ts timecodeClock). */
+      tc: string;
       audioOffset: number | null;
       audioChannels: number;
     }
-  | { type: 'seeked'; frame: number }
-  | { type: 'frame'; frame: number }
+  | { type: 'seeked'; frame: number; tc: string }
+  | { type: 'frame'; frame: number; tc: string }
   | { type: 'error'; message: string };
 
 /** Parses one data-channel message; a reason for the viewer when it is not valid. */

@@ -46,6 +46,11 @@ export const jitStatusSchema = z.object({
   uptimeSeconds: z.number(),
   viewerList: z.array(jitViewerStatusSchema),
   media: jitMediaSchema,
+  /**
+   * The source's start timecode (its tmcd track or `timecode` tag, else 00:00:00:00), at the video's
+   * rate, with its drop-frame flag: the origin of the `tc` the viewers are sent.
+   */
+  startTimecode: z.object({ timecode: z.string(), rate: rationalSchema, dropFrame: z.boolean() }),
   /** The next viewer's inputs are open on a waiting video thread (frame 0 decoded). */
   nextViewerReady: z.boolean(),
 });

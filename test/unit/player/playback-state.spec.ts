@@ -9,7 +9,7 @@ import {
 } from '../../../web/player/src/playback-state';
 
 const rate = { num: 25, den: 1 };
-const paused: PlaybackView = { state: 'paused', frame: 0, frameCount: 250, rate, audioOffset: 0, audioChannels: 5 };
+const paused: PlaybackView = { state: 'paused', frame: 0, tc: '10:00:00:00', frameCount: 250, rate, audioOffset: 0, audioChannels: 5 };
 
 describe('the playback view', () => {
   it('takes the whole transport from a state message', () => {
@@ -17,19 +17,20 @@ describe('the playback view', () => {
       type: 'state',
       state: 'playing',
       frame: 7,
+      tc: '10:00:00:07',
       frameCount: 250,
       frameRate: rate,
       audioOffset: 3,
       audioChannels: 5,
     });
-    expect(view).toEqual({ state: 'playing', frame: 7, frameCount: 250, rate, audioOffset: 3, audioChannels: 5 });
+    expect(view).toEqual({ state: 'playing', frame: 7, tc: '10:00:00:07', frameCount: 250, rate, audioOffset: 3, audioChannels: 5 });
   });
 
   it('moves the frame on seeked and frame messages, keeping the rest', () => {
-    const seeked = applyMessage(paused, { type: 'seeked', frame: 120 });
-    expect(seeked).toEqual({ ...paused, frame: 120 });
-    expect(applyMessage(seeked, { type: 'frame', frame: 121 })).toEqual({ ...paused, frame: 121 });
-    expect(applyMessage(seeked, { type: 'frame', frame: 120 })).toBe(seeked);
+    const seeked = applyMessage(paused, { type: 'seeked', frame: 120, tc: '10:00:04:20' });
+    expect(seeked).toEqual({ ...paused, frame: 120, tc: '10:00:04:20' });
+    expect(applyMessage(seeked, { type: 'frame', frame: 121, tc: '10:00:04:21' })).toEqual({ ...paused, frame: 121, tc: '10:00:04:21' });
+    expect(applyMessage(seeked, { type: 'frame', frame: 120, tc: '10:00:04:20' })).toBe(seeked);
     expect(paused.frame).toBe(0);
   });
 
@@ -63,8 +64,9 @@ describe('commands', () => {
 
   it('go to: a frame number or timecode within the stream, or why not', () => {
     expect(goToAction('120', paused)).toEqual({ action: 'seek', frame: 120 });
-    expect(goToAction('00:00:06:05', paused)).toEqual({ action: 'seek', frame: 155 });
-    expect(() => goToAction('250', paused)).toThrow('frame 250 is past the last frame, 249 (00:00:09:24)');
+    expect(goToAction('10:00:06:05', paused)).toEqual({ action: 'seek-timecode', tc: '10:00:06:05' });
+    expect(commandFor({ action: 'seek-timecode', tc: '10:00:06:05' }, paused)).toEqual({ type: 'seek', tc: '10:00:06:05' });
+    expect(() => goToAction('250', paused)).toThrow('frame 250 is past the last frame, 249');
     expect(() => goToAction('00:00:03:25', paused)).toThrow(/frames go up to 24/);
     expect(() => goToAction('12', NO_PLAYBACK)).toThrow('the stream has not said its frame rate yet');
   });

@@ -6,6 +6,7 @@ const state = {
   type: 'state',
   state: 'paused',
   frame: 12,
+  tc: '00:00:00:12',
   frameCount: 300,
   frameRate: { num: 25, den: 1 },
   audioOffset: 0,
@@ -16,8 +17,12 @@ const bytes = (text: string) => Uint8Array.from(Array.from(text, (c) => c.charCo
 describe('readServerMessage', () => {
   it('takes the messages the JIT sends, as text or bytes', () => {
     expect(readServerMessage(JSON.stringify(state))).toEqual({ message: state });
-    expect(readServerMessage(bytes('{"type":"seeked","frame":42}'))).toEqual({ message: { type: 'seeked', frame: 42 } });
-    expect(readServerMessage('{"type":"frame","frame":0}')).toEqual({ message: { type: 'frame', frame: 0 } });
+    expect(readServerMessage(bytes('{"type":"seeked","frame":42,"tc":"00:00:01:17"}'))).toEqual({
+      message: { type: 'seeked', frame: 42, tc: '00:00:01:17' },
+    });
+    expect(readServerMessage('{"type":"frame","frame":0,"tc":"01:00:00;00"}')).toEqual({
+      message: { type: 'frame', frame: 0, tc: '01:00:00;00' },
+    });
     expect(readServerMessage('{"type":"error","message":"frame 300 is out of range"}')).toEqual({
       message: { type: 'error', message: 'frame 300 is out of range' },
     });
@@ -35,7 +40,8 @@ describe('readServerMessage', () => {
     ['[]', /^no message type/],
     ['{"frame":1}', /^no message type/],
     ['{"type":"seeked","frame":"9"}', /malformed "seeked"/],
-    ['{"type":"frame","frame":-1}', /malformed "frame"/],
+    ['{"type":"frame","frame":-1,"tc":"00:00:00:00"}', /malformed "frame"/],
+    ['{"type":"frame","frame":1}', /malformed "frame"/],
     ['{"type":"error"}', /malformed "error"/],
     [JSON.stringify({ ...state, state: 'rewinding' }), /malformed "state"/],
     [JSON.stringify({ ...state, frameRate: { num: 25, den: 0 } }), /malformed "state"/],
@@ -60,6 +66,7 @@ describe('the commands the player sends', () => {
     { action: 'first' },
     { action: 'last' },
     { action: 'seek', frame: 120 },
+    { action: 'seek-timecode', tc: '01:00:10;12' },
     { action: 'audio', offset: 3 },
   ];
 

@@ -5,7 +5,6 @@
 import { h, messageOf } from './dom';
 import type { PlayerPart } from './part';
 import { audioPairs, goToAction, type PlaybackView, type TransportAction } from './playback-state';
-import { frameToTimecode } from './timecode';
 
 /** What the controls drive. */
 export interface ControlsHost {
@@ -95,9 +94,8 @@ export class Controls implements PlayerPart {
     this.audioPair.disabled = !connected || view.audioChannels === 0;
     this.playPause.textContent = view.state === 'playing' ? 'Pause' : 'Play';
     this.state.textContent = connected ? (view.state ?? 'connecting') : 'not connected';
-    const known = connected && view.frame !== null && view.rate !== null;
-    this.frame.textContent = known ? String(view.frame) : '–';
-    this.timecode.textContent = known ? frameToTimecode(view.frame!, view.rate!) : '--:--:--:--';
+    this.frame.textContent = connected && view.frame !== null ? String(view.frame) : '–';
+    this.timecode.textContent = connected && view.tc !== null ? view.tc : '--:--:--:--';
     this.frameCount.textContent = connected && view.frameCount !== null ? String(view.frameCount) : '–';
     this.mute.textContent = this.host.video.muted ? 'Unmute' : 'Mute';
     if (view.audioChannels !== this.audioChannels || !connected) this.renderAudioPairs(connected ? view.audioChannels : 0);

@@ -3,12 +3,14 @@
  * actions become. Pure: no DOM, no channel (the player feeds it messages and sends what it returns).
  */
 import type { ControlMessage, FrameRate, PlaybackState, ServerMessage } from './protocol';
-import { frameToTimecode, parsePosition } from './timecode';
+import { parsePosition } from './timecode';
 
 export interface PlaybackView {
   /** null until the stream's first `state` message. */
   state: PlaybackState | null;
   frame: number | null;
+  /** The timecode of `frame`, as the JIT counts it (from the source's start timecode). */
+  tc: string | null;
   frameCount: number | null;
   rate: FrameRate | null;
   /** The first channel of the audio pair heard; null without audio. */
@@ -21,6 +23,7 @@ export interface PlaybackView {
 export const NO_PLAYBACK: PlaybackView = Object.freeze({
   state: null,
   frame: null,
+  tc: null,
   frameCount: null,
   rate: null,
   audioOffset: null,
@@ -34,6 +37,7 @@ export function applyMessage(view: PlaybackView, message: ServerMessage): Playba
       return {
         state: message.state,
         frame: message.frame,
+        tc: message.tc,
         frameCount: message.frameCount,
         rate: message.frameRate,
         audioOffset: message.audioOffset,
@@ -41,7 +45,7 @@ export function applyMessage(view: PlaybackView, message: ServerMessage): Playba
       };
     case 'seeked':
     case 'frame':
-      return view.frame === message.frame ? view : { ...view, frame: message.frame };
+      return view.frame === message.frame && view.tc === message.tc ? view : { ...view, frame: message.frame, tc: message.tc };
     case 'error':
       return view;
   }
@@ -59,6 +63,7 @@ export type TransportAction =
   | { action: 'first' }
   | { action: 'last' }
   | { action: 'seek'; frame: number }
+  | { action: 'seek-timecode'; tc: string }
   | { action: 'audio'; offset: number };
 
 /** The command for an action, given where the transport is. */
@@ -77,6 +82,8 @@ export function commandFor(action: TransportAction, view: PlaybackView): Control
       return { type: 'seek', frame: lastFrame(view) };
     case 'seek':
       return { type: 'seek', frame: Math.max(0, view.frameCount ? Math.min(action.frame, lastFrame(view)) : action.frame) };
+    case 'seek-timecode':
+      return { type: 'seek', tc: action.tc };
     case 'audio':
       return { type: 'audio', offset: action.offset };
   }
@@ -85,10 +92,11 @@ export function commandFor(action: TransportAction, view: PlaybackView): Control
 /** The seek for a position typed in the go-to field (frame number or timecode); throws an Error a user can read. */
 export function goToAction(text: string, view: PlaybackView): TransportAction {
   if (!view.rate) throw new Error('the stream has not said its frame rate yet');
-  const frame = parsePosition(text, view.rate);
+  const position = parsePosition(text, view.rate);
+  if ('tc' in position) return { action: 'seek-timecode', tc: position.tc };
   const last = lastFrame(view);
-  if (frame > last) throw new Error(`frame ${frame} is past the last frame, ${last} (${frameToTimecode(last, view.rate)})`);
-  return { action: 'seek', frame };
+  if (position.frame > last) throw new Error(`frame ${position.frame} is past the last frame, ${last}`);
+  return { action: 'seek', frame: position.frame };
 }
 
 /** The audio pairs to choose from: C and C+1 of the audio row, named counting from 1; the last channel plays alone. */

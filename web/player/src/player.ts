@@ -47,7 +47,11 @@ export class Player {
       scrub.element,
       ...this.controls.rows,
       this.errorLine,
-      h('p', { class: 'hint' }, `${KEYS_HINT} Timecode is non-drop-frame, counted at the stream's frame rate rounded to whole frames.`),
+      h(
+        'p',
+        { class: 'hint' },
+        `${KEYS_HINT} Timecode is the source's own, from its start timecode (drop-frame ones with ; before the frames).`,
+      ),
     );
     mount.append(this.element);
     this.use(this.controls);

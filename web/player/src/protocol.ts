@@ -30,6 +30,7 @@ function isWellFormed(m: Record<string, unknown>): boolean {
       return (
         PLAYBACK_STATES.includes(m.state) &&
         isCount(m.frame) &&
+        typeof m.tc === 'string' &&
         isCount(m.frameCount) &&
         isRate(m.frameRate) &&
         (m.audioOffset === null || isCount(m.audioOffset)) &&
@@ -37,7 +38,7 @@ function isWellFormed(m: Record<string, unknown>): boolean {
       );
     case 'seeked':
     case 'frame':
-      return isCount(m.frame);
+      return isCount(m.frame) && typeof m.tc === 'string';
     case 'error':
       return typeof m.message === 'string';
     default:

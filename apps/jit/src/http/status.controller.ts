@@ -15,7 +15,12 @@ export class StatusController {
   @Get('status')
   @UseGuards(ViewerTokenGuard)
   status(): JitStatus {
-    return { ...this.viewers.status(), media: this.media.summary, nextViewerReady: this.media.nextViewerReady };
+    return {
+      ...this.viewers.status(),
+      media: this.media.summary,
+      startTimecode: this.media.startTimecode,
+      nextViewerReady: this.media.nextViewerReady,
+    };
   }
 
   @Get('health')

@@ -1,6 +1,6 @@
 import type { JitConfig } from '@jit/config';
 import type { Logger } from '@jit/logging';
-import type { JitMedia } from '@jit/protocol';
+import { type JitMedia, type StartTimecode, type TimecodeClock, timecodeClock } from '@jit/protocol';
 import { AudioProgram } from './audio-program';
 import { AudioReader } from './audio-reader';
 import { InputError, type InputSource, resolveInputSource } from './input-location';
@@ -14,6 +14,8 @@ import { type VideoThreads, VideoWorker } from './video-worker';
 export interface MediaPipeline {
   video: VideoWorker;
   timing: FrameTiming;
+  /** The timecode of the output frames (from the source's start timecode). */
+  timecode: TimecodeClock;
   audio?: AudioProgram;
   frameCount: number;
   close(): Promise<void>;
@@ -33,6 +35,8 @@ export class MediaCatalog {
   private spare?: Promise<MediaSources>;
   /** The spare inputs are open (frame 0 decoded): the next viewer will not wait for them. */
   private spareReady = false;
+  /** The output frames' timecode, the same for every viewer. */
+  private readonly timecode: TimecodeClock;
 
   private constructor(
     private readonly config: JitConfig,
@@ -40,8 +44,11 @@ export class MediaCatalog {
     private readonly audioSources: { source: InputSource; channelCount?: number }[],
     readonly summary: MediaSummary,
     private readonly timing: FrameTiming,
+    readonly startTimecode: StartTimecode,
     private readonly threads: VideoThreads,
-  ) {}
+  ) {
+    this.timecode = timecodeClock(startTimecode, timing.outputRate);
+  }
 
   /** `threads`: where viewers' video runs; the catalog closes them with itself. */
   static async open(config: JitConfig, log: Logger, threads: VideoThreads): Promise<MediaCatalog> {
@@ -83,6 +90,7 @@ export class MediaCatalog {
         },
       },
       probe.timing,
+      probe.startTimecode,
       threads,
     );
     catalog.openSpare();
@@ -104,7 +112,7 @@ export class MediaCatalog {
       await sources.close();
       throw error;
     }
-    return { ...sources, timing: this.timing, frameCount: this.summary.output.frameCount };
+    return { ...sources, timing: this.timing, timecode: this.timecode, frameCount: this.summary.output.frameCount };
   }
 
   private async openSources(): Promise<MediaSources> {

@@ -20,6 +20,8 @@ import {
 import { InputError, type InputSource, inputName } from './input-location';
 import { openDecoder, openStream } from './open-stream';
 import { FrameTiming, type Rational } from './rational';
+import { sourceTimecode } from './source-timecode';
+import type { StartTimecode } from '@jit/protocol';
 
 export interface VideoReaderOptions {
   threads: number;
@@ -86,6 +88,8 @@ export class VideoReader {
     private readonly decoder: CodecContext,
     readonly info: VideoStreamInfo,
     readonly timing: FrameTiming,
+    /** The source's own timecode of its first frame. */
+    readonly startTimecode: StartTimecode,
     private readonly location: string,
     private readonly remote: boolean,
     /** How the decoder shares its work out (for logs and tests). */
@@ -127,7 +131,19 @@ export class VideoReader {
       frameCount,
     };
     if (frameCount <= 0) throw new InputError(`input ${location}: has no video frames`);
-    return new VideoReader(format, stream, decoder, info, timing, location, source.remote, threading, !intraOnly || threadType === 'frame');
+    const start = sourceTimecode(format, stream, sourceRate);
+    return new VideoReader(
+      format,
+      stream,
+      decoder,
+      info,
+      timing,
+      start,
+      location,
+      source.remote,
+      threading,
+      !intraOnly || threadType === 'frame',
+    );
   }
 
   /**

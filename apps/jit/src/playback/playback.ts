@@ -1,6 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@jit/logging';
-import type { ControlMessage, PlaybackState, ServerMessage } from '@jit/protocol';
+import {
+  type ControlMessage,
+  frameOfTimecode,
+  type PlaybackState,
+  type ServerMessage,
+  type TimecodeClock,
+  timecodeOf,
+  TimecodeError,
+} from '@jit/protocol';
 import { AUDIO_BLOCK, type AudioProgram } from '../media/audio-program';
 import { AUDIO_RATE } from '../media/audio-reader';
 import type { FrameTiming } from '../media/rational';
@@ -12,6 +20,8 @@ export interface PlaybackParts {
   /** The encoded pictures, from the video thread. */
   frames: EncodedFrames;
   timing: FrameTiming;
+  /** Output frame numbers ↔ the `tc` of the messages and of seeks by timecode. */
+  timecode: TimecodeClock;
   video: VideoRtpOutput;
   audio?: { program: AudioProgram; output: AudioRtpOutput };
   /** Output frames that can be shown: the clip, or --duration when shorter. */
@@ -129,13 +139,11 @@ export class Playback {
         return;
       }
       case 'seek': {
-        if (message.frame >= this.parts.frameCount) {
-          throw new PlaybackError(`frame ${message.frame} is out of range: the stream has frames 0 to ${this.parts.frameCount - 1}`);
-        }
+        const target = this.seekTarget(message);
         const wasPlaying = this.state === 'playing';
         await this.stop();
-        await this.show(message.frame);
-        this.parts.emit({ type: 'seeked', frame: message.frame });
+        await this.show(target);
+        this.emitPosition('seeked', target);
         if (wasPlaying) {
           this.startLoop();
         } else if (this.state !== 'paused') {
@@ -148,7 +156,7 @@ export class Playback {
         const target = Math.min(this.parts.frameCount - 1, Math.max(0, this.frame + message.frames));
         await this.stop();
         await this.show(target);
-        this.parts.emit({ type: 'seeked', frame: target });
+        this.emitPosition('seeked', target);
         this.state = 'paused';
         this.emitState();
         return;
@@ -164,6 +172,34 @@ export class Playback {
         return;
       }
     }
+  }
+
+  /** The output frame a seek asks for, by number or by timecode; a PlaybackError when the stream has none such. */
+  private seekTarget(message: Extract<ControlMessage, { type: 'seek' }>): number {
+    const last = this.parts.frameCount - 1;
+    if (message.tc === undefined) {
+      const frame = message.frame!;
+      if (frame > last) throw new PlaybackError(`frame ${frame} is out of range: the stream has frames 0 to ${last}`);
+      return frame;
+    }
+    const { timecode } = this.parts;
+    let frame: number;
+    try {
+      frame = frameOfTimecode(message.tc, timecode);
+    } catch (error) {
+      if (error instanceof TimecodeError) throw new PlaybackError(`timecode ${error.message}`);
+      throw error;
+    }
+    if (frame < 0 || frame > last) {
+      throw new PlaybackError(
+        `timecode ${message.tc} is out of range: the stream has timecodes ${timecodeOf(0, timecode)} to ${timecodeOf(last, timecode)}`,
+      );
+    }
+    return frame;
+  }
+
+  private emitPosition(type: 'seeked' | 'frame', frame: number): void {
+    this.parts.emit({ type, frame, tc: timecodeOf(frame, this.parts.timecode) });
   }
 
   /** Stops a running play loop, leaving its last frame on screen. */
@@ -259,7 +295,7 @@ export class Playback {
       this.still = undefined;
       this.parts.video.send(encoded);
       this.frame = n;
-      this.parts.emit({ type: 'frame', frame: n });
+      this.emitPosition('frame', n);
       await pumpAudio();
     }
   }
@@ -272,6 +308,7 @@ export class Playback {
       frame: this.frame,
       frameCount,
       frameRate: timing.outputRate,
+      tc: timecodeOf(this.frame, this.parts.timecode),
       audioOffset: audio ? audio.program.channelOffset : null,
       audioChannels: audio ? audio.program.channelCount : 0,
     });

@@ -49,7 +49,7 @@ export class ViewerRegistry {
   }
 
   /** The viewers' part of the JIT's `GET /status`. */
-  status(): Omit<JitStatus, 'media' | 'nextViewerReady'> {
+  status(): Omit<JitStatus, 'media' | 'startTimecode' | 'nextViewerReady'> {
     const list = [...this.viewers.values()];
     const latest = list.reduce<Viewer | undefined>((a, v) => (!a || v.lastActivity > a.lastActivity ? v : a), undefined);
     const activity = Math.max(this.lastActivity, ...list.map((v) => v.lastActivity));

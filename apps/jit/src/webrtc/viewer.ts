@@ -88,6 +88,7 @@ export class Viewer {
       const playback = new Playback({
         frames: pipeline.video,
         timing: pipeline.timing,
+        timecode: pipeline.timecode,
         video: new VideoRtpOutput(videoTransceiver, codec, sendFailed),
         audio,
         frameCount: pipeline.frameCount,
