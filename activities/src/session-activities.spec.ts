@@ -59,6 +59,9 @@ const jitStatus = (state: JitStatus['state'], idleSeconds: number): JitStatus =>
   ({
     state,
     frame: 0,
+    in: null,
+    out: null,
+    loop: false,
     viewers: state === 'idle' ? 0 : 1,
     idleSeconds,
     uptimeSeconds: 100,

@@ -47,6 +47,13 @@ export const waitForMessage = (page: Page, predicate: string, timeoutMs = 5000) 
 
 export const messages = (page: Page) => page.evaluate(() => (window as unknown as WithProbe).probe.messages as ServerMessage[]);
 
+/** `messages` with when each arrived (performance.now() in the page). */
+export const timedMessages = (page: Page) =>
+  page.evaluate(() => {
+    const probe = (window as unknown as WithProbe).probe;
+    return probe.messages.map((m, i) => ({ ...(m as ServerMessage), at: probe.messageTimes[i] }));
+  });
+
 export const frameIndex = (page: Page) => page.evaluate(() => (window as unknown as WithProbe).probe.readFrameIndex());
 
 /** Resolves with the ms until frame `n` is on screen; rejects naming the last frame seen. */
@@ -66,6 +73,18 @@ export async function seekAndWait(page: Page, frame: number, timeoutMs = 5000): 
     [frame, timeoutMs] as const,
   );
 }
+
+/** Starts logging the frame index of every frame the video presents. */
+export const startFrameLog = (page: Page) => page.evaluate(() => (window as unknown as WithProbe).probe.startFrameLog());
+
+/**
+ * Stops the log: each presented frame's index since startFrameLog, with the browser's count of
+ * presented frames then (a step of more than one: frames shown that the log did not read).
+ */
+export const stopFrameLog = (page: Page) =>
+  page.evaluate(() =>
+    (window as unknown as WithProbe).probe.stopFrameLog().map(({ index, presentedFrames }) => ({ index, presentedFrames })),
+  );
 
 export const videoSize = (page: Page) => page.evaluate(() => (window as unknown as WithProbe).probe.videoSize());
 

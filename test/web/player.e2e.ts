@@ -12,6 +12,7 @@ import { makeIndexedClip, makeToneWav, repoRoot } from '../support/media';
 import { startOrchestrator, type RunningOrchestrator } from '../support/orchestrator-process';
 import { http } from '../support/service-process';
 import { ensureTemporal, type TemporalServer } from '../support/temporal';
+import { KEY_BINDINGS } from '../../web/player/src/keys';
 import { heardTones, screenshot, shownFrame, waitForShown, waitForShownFrame } from './player-page';
 
 jest.setTimeout(180_000);
@@ -250,6 +251,20 @@ it('steps and jumps with the editor keys', async () => {
   await page.waitForTimeout(300);
   const frame = Number(await text('#frame'));
   await waitForShownFrame(page, frame);
+});
+
+it('lists every key binding on ?, from the table the keys use', async () => {
+  await press('?');
+  await page.locator('#key-list').waitFor({ state: 'visible' });
+  const rows = await page.locator('#key-list tr').allInnerTexts();
+  expect(rows.map((row) => row.replace(/\s+/g, ' ').trim())).toEqual(KEY_BINDINGS.map((b) => `${b.label} ${b.does}`));
+  await screenshot(page, '05b-key-list');
+  await press('Escape');
+  await page.locator('#key-list').waitFor({ state: 'hidden' });
+  await press('?');
+  await page.locator('#key-list').waitFor({ state: 'visible' });
+  await press('?');
+  await page.locator('#key-list').waitFor({ state: 'hidden' });
 });
 
 it('changes the audio pair heard', async () => {

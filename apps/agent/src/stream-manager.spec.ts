@@ -14,6 +14,9 @@ const IDLE_JIT: JitStatus = {
   viewers: 0,
   idleSeconds: 0,
   uptimeSeconds: 5,
+  in: null,
+  out: null,
+  loop: false,
   viewerList: [],
   media: {
     video: { url: 'v.mov', codec: 'prores', width: 320, height: 180, sourceRate: rate, sampleAspect: { num: 1, den: 1 }, frameCount: 10 },

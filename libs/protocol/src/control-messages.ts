@@ -7,6 +7,14 @@ import { z } from 'zod';
 import { TIMECODE_PATTERN } from './timecode';
 
 const frameNumber = z.number().int().min(0).max(1e9);
+const timecode = z.string().max(16).regex(TIMECODE_PATTERN, 'must be a timecode HH:MM:SS:FF');
+
+/** A mark (in or out point): at a frame number, at a timecode, or, with neither, at the frame on screen. */
+const markMessage = <T extends 'setIn' | 'setOut'>(type: T) =>
+  z
+    .object({ type: z.literal(type), frame: frameNumber.optional(), tc: timecode.optional() })
+    .strict()
+    .refine((m) => m.frame === undefined || m.tc === undefined, { message: 'a mark takes at most one of frame and tc' });
 
 /** What a viewer may send on its `control` data channel. */
 export const controlMessageSchema = z.discriminatedUnion('type', [
@@ -17,16 +25,27 @@ export const controlMessageSchema = z.discriminatedUnion('type', [
     .object({
       type: z.literal('seek'),
       frame: frameNumber.optional(),
-      tc: z.string().max(16).regex(TIMECODE_PATTERN, 'must be a timecode HH:MM:SS:FF').optional(),
+      tc: timecode.optional(),
     })
     .strict()
     .refine((m) => (m.frame === undefined) !== (m.tc === undefined), { message: 'a seek takes exactly one of frame and tc' }),
   z.object({ type: z.literal('step'), frames: z.number().int().min(-1e9).max(1e9) }).strict(),
   z.object({ type: z.literal('audio'), offset: z.number().int().min(0).max(255) }).strict(),
+  markMessage('setIn'),
+  markMessage('setOut'),
+  // Without `point`, both marks go.
+  z.object({ type: z.literal('clearInOut'), point: z.enum(['in', 'out']).optional() }).strict(),
+  z.object({ type: z.literal('loop'), on: z.boolean() }).strict(),
 ]);
 export type ControlMessage = z.infer<typeof controlMessageSchema>;
 
 export type PlaybackState = 'paused' | 'playing' | 'ended';
+
+/** An in or out point as the JIT reports it: its frame and that frame's timecode. */
+export interface MarkPosition {
+  frame: number;
+  tc: string;
+}
 
 /** What the JIT sends back on the same channel. */
 export type ServerMessage =
@@ -40,6 +59,10 @@ export type ServerMessage =
       tc: string;
       audioOffset: number | null;
       audioChannels: number;
+      /** The in and out points (null: unset, the stream's start or end bounds play) and whether play loops between them. */
+      in: MarkPosition | null;
+      out: MarkPosition | null;
+      loop: boolean;
     }
   | { type: 'seeked'; frame: number; tc: string }
   | { type: 'frame'; frame: number; tc: string }

@@ -15,6 +15,10 @@ export const jitViewerStatusSchema = z.object({
   codec: z.enum(['h264', 'vp8']),
   state: z.enum(VIEWER_PLAYBACK_STATES),
   frame: z.number().int(),
+  /** The viewer's in and out points (frame numbers; null: unset) and whether its play loops between them. */
+  in: z.number().int().nullable(),
+  out: z.number().int().nullable(),
+  loop: z.boolean(),
   connectedSeconds: z.number(),
 });
 
@@ -40,6 +44,10 @@ export const jitStatusSchema = z.object({
   /** Of the most recently active viewer; `idle` without viewers. */
   state: z.enum(['idle', ...VIEWER_PLAYBACK_STATES]),
   frame: z.number().int().nullable(),
+  /** That viewer's in/out points and loop (null, null, false without viewers). */
+  in: z.number().int().nullable(),
+  out: z.number().int().nullable(),
+  loop: z.boolean(),
   viewers: z.number().int(),
   /** Since the last viewer activity (connect, leave, control message). */
   idleSeconds: z.number(),

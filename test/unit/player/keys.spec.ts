@@ -1,4 +1,4 @@
-import { isTyping, shortcutOf, type KeyPress } from '../../../web/player/src/keys';
+import { isTyping, KEY_BINDINGS, KEYS_HINT, shortcutOf, type KeyPress } from '../../../web/player/src/keys';
 
 const press = (key: string, more: Partial<KeyPress> = {}): KeyPress => ({
   key,
@@ -21,6 +21,29 @@ describe('keys', () => {
     expect(shortcutOf(press('ArrowRight', { shiftKey: true }))).toEqual({ action: 'step', frames: 10 });
     expect(shortcutOf(press('Home'))).toEqual({ action: 'first' });
     expect(shortcutOf(press('End'))).toEqual({ action: 'last' });
+  });
+
+  it('mark, clear and loop as review players do, and open the key list', () => {
+    expect(shortcutOf(press('i'))).toEqual({ action: 'mark', point: 'in' });
+    expect(shortcutOf(press('O', { shiftKey: true }))).toEqual({ action: 'mark', point: 'out' });
+    expect(shortcutOf(press('i', { altKey: true }))).toEqual({ action: 'clear-mark', point: 'in' });
+    // A Mac's Option+O types ø: the physical key decides.
+    expect(shortcutOf(press('ø', { altKey: true, code: 'KeyO' }))).toEqual({ action: 'clear-mark', point: 'out' });
+    expect(shortcutOf(press('x', { altKey: true }))).toEqual({ action: 'clear-mark' });
+    expect(shortcutOf(press('x'))).toBeNull();
+    expect(shortcutOf(press('/'))).toEqual({ action: 'toggle-loop' });
+    expect(shortcutOf(press('?', { shiftKey: true }))).toEqual({ action: 'key-list' });
+    expect(shortcutOf(press('Escape'))).toEqual({ action: 'key-list', show: false });
+  });
+
+  it('are one table: every binding is reachable and the hint names each', () => {
+    for (const binding of KEY_BINDINGS) {
+      for (const key of binding.keys) {
+        const found = shortcutOf(press(key, { altKey: Boolean(binding.alt), shiftKey: Boolean(binding.shift) }));
+        expect(found).toEqual(binding.action(key));
+      }
+      expect(KEYS_HINT).toContain(`${binding.label} ${binding.does}`);
+    }
   });
 
   it('leave other keys, modified keys and typing alone', () => {

@@ -9,7 +9,18 @@ import {
 } from '../../../web/player/src/playback-state';
 
 const rate = { num: 25, den: 1 };
-const paused: PlaybackView = { state: 'paused', frame: 0, tc: '10:00:00:00', frameCount: 250, rate, audioOffset: 0, audioChannels: 5 };
+const paused: PlaybackView = {
+  state: 'paused',
+  frame: 0,
+  tc: '10:00:00:00',
+  frameCount: 250,
+  rate,
+  audioOffset: 0,
+  audioChannels: 5,
+  inPoint: null,
+  outPoint: null,
+  loop: false,
+};
 
 describe('the playback view', () => {
   it('takes the whole transport from a state message', () => {
@@ -22,8 +33,22 @@ describe('the playback view', () => {
       frameRate: rate,
       audioOffset: 3,
       audioChannels: 5,
+      in: { frame: 5, tc: '10:00:00:05' },
+      out: null,
+      loop: true,
     });
-    expect(view).toEqual({ state: 'playing', frame: 7, tc: '10:00:00:07', frameCount: 250, rate, audioOffset: 3, audioChannels: 5 });
+    expect(view).toEqual({
+      state: 'playing',
+      frame: 7,
+      tc: '10:00:00:07',
+      frameCount: 250,
+      rate,
+      audioOffset: 3,
+      audioChannels: 5,
+      inPoint: 5,
+      outPoint: null,
+      loop: true,
+    });
   });
 
   it('moves the frame on seeked and frame messages, keeping the rest', () => {
@@ -60,6 +85,15 @@ describe('commands', () => {
     expect(commandFor({ action: 'seek', frame: -4 }, paused)).toEqual({ type: 'seek', frame: 0 });
     expect(commandFor({ action: 'seek', frame: 300 }, NO_PLAYBACK)).toEqual({ type: 'seek', frame: 300 });
     expect(commandFor({ action: 'audio', offset: 2 }, paused)).toEqual({ type: 'audio', offset: 2 });
+  });
+
+  it('marks in and out at the frame on screen, clears them and toggles loop', () => {
+    expect(commandFor({ action: 'mark', point: 'in' }, paused)).toEqual({ type: 'setIn' });
+    expect(commandFor({ action: 'mark', point: 'out' }, paused)).toEqual({ type: 'setOut' });
+    expect(commandFor({ action: 'clear-mark', point: 'in' }, paused)).toEqual({ type: 'clearInOut', point: 'in' });
+    expect(commandFor({ action: 'clear-mark' }, paused)).toEqual({ type: 'clearInOut' });
+    expect(commandFor({ action: 'toggle-loop' }, paused)).toEqual({ type: 'loop', on: true });
+    expect(commandFor({ action: 'toggle-loop' }, { ...paused, loop: true })).toEqual({ type: 'loop', on: false });
   });
 
   it('go to: a frame number or timecode within the stream, or why not', () => {

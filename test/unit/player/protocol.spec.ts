@@ -11,6 +11,9 @@ const state = {
   frameRate: { num: 25, den: 1 },
   audioOffset: 0,
   audioChannels: 5,
+  in: { frame: 2, tc: '00:00:00:02' },
+  out: null,
+  loop: false,
 };
 const bytes = (text: string) => Uint8Array.from(Array.from(text, (c) => c.charCodeAt(0))).buffer;
 
@@ -46,6 +49,8 @@ describe('readServerMessage', () => {
     [JSON.stringify({ ...state, state: 'rewinding' }), /malformed "state"/],
     [JSON.stringify({ ...state, frameRate: { num: 25, den: 0 } }), /malformed "state"/],
     [JSON.stringify({ ...state, audioChannels: undefined }), /malformed "state"/],
+    [JSON.stringify({ ...state, in: 2 }), /malformed "state"/],
+    [JSON.stringify({ ...state, loop: undefined }), /malformed "state"/],
   ])('finds %s invalid', (text, reason) => {
     const received = readServerMessage(text);
     expect('invalid' in received && received.invalid).toMatch(reason);
@@ -68,6 +73,11 @@ describe('the commands the player sends', () => {
     { action: 'seek', frame: 120 },
     { action: 'seek-timecode', tc: '01:00:10;12' },
     { action: 'audio', offset: 3 },
+    { action: 'mark', point: 'in' },
+    { action: 'mark', point: 'out' },
+    { action: 'clear-mark', point: 'out' },
+    { action: 'clear-mark' },
+    { action: 'toggle-loop' },
   ];
 
   it.each(actions)('pass the schema the JIT validates with: %j', (action) => {

@@ -1,6 +1,6 @@
 /**
  * The player's controls and readouts: play/pause and step buttons, timecode, frame and state,
- * go to a frame or timecode, the audio pair heard, mute.
+ * go to a frame or timecode, in/out points and loop, the audio pair heard, mute.
  */
 import { h, messageOf } from './dom';
 import type { PlayerPart } from './part';
@@ -35,6 +35,10 @@ export class Controls implements PlayerPart {
   private readonly gotoButton = button('goto-btn', 'Go');
   private readonly audioPair = h('select', { id: 'audio-pair', disabled: true }, new Option('no audio', ''));
   private readonly mute = button('mute', 'Mute');
+  private readonly markIn = button('mark-in', 'In', 'In point at this frame (I; Alt+I clears)');
+  private readonly markOut = button('mark-out', 'Out', 'Out point at this frame (O; Alt+O clears)');
+  private readonly loop = button('loop', 'Loop', 'Loop in → out (/)');
+  private readonly inOut = h('output', { id: 'in-out', title: 'in and out points (frames)' }, '');
   private audioChannels = 0;
   /** Where a page puts controls of its own, at the end of the second row. */
   readonly slot = h('span', { class: 'page-controls' });
@@ -63,6 +67,10 @@ export class Controls implements PlayerPart {
         h('label', { for: 'goto' }, 'Go to'),
         this.goto,
         this.gotoButton,
+        this.markIn,
+        this.markOut,
+        this.loop,
+        this.inOut,
         h('label', { for: 'audio-pair' }, 'Audio pair'),
         this.audioPair,
         this.mute,
@@ -74,6 +82,9 @@ export class Controls implements PlayerPart {
     this.stepBack.addEventListener('click', () => host.act({ action: 'step', frames: -1 }));
     this.stepFwd.addEventListener('click', () => host.act({ action: 'step', frames: 1 }));
     this.gotoButton.addEventListener('click', () => this.goTo());
+    this.markIn.addEventListener('click', () => host.act({ action: 'mark', point: 'in' }));
+    this.markOut.addEventListener('click', () => host.act({ action: 'mark', point: 'out' }));
+    this.loop.addEventListener('click', () => host.act({ action: 'toggle-loop' }));
     this.goto.addEventListener('keydown', (event) => {
       if (event.key === 'Enter') this.goTo();
     });
@@ -89,7 +100,17 @@ export class Controls implements PlayerPart {
   }
 
   render(view: PlaybackView, connected: boolean): void {
-    for (const control of [this.stepBack, this.playPause, this.stepFwd, this.goto, this.gotoButton, this.mute])
+    for (const control of [
+      this.stepBack,
+      this.playPause,
+      this.stepFwd,
+      this.goto,
+      this.gotoButton,
+      this.markIn,
+      this.markOut,
+      this.loop,
+      this.mute,
+    ])
       control.disabled = !connected;
     this.audioPair.disabled = !connected || view.audioChannels === 0;
     this.playPause.textContent = view.state === 'playing' ? 'Pause' : 'Play';
@@ -98,6 +119,9 @@ export class Controls implements PlayerPart {
     this.timecode.textContent = connected && view.tc !== null ? view.tc : '--:--:--:--';
     this.frameCount.textContent = connected && view.frameCount !== null ? String(view.frameCount) : '–';
     this.mute.textContent = this.host.video.muted ? 'Unmute' : 'Mute';
+    this.loop.setAttribute('aria-pressed', String(connected && view.loop));
+    const marked = connected && (view.inPoint !== null || view.outPoint !== null);
+    this.inOut.textContent = marked ? `${view.inPoint ?? 'start'} → ${view.outPoint ?? 'end'}` : '';
     if (view.audioChannels !== this.audioChannels || !connected) this.renderAudioPairs(connected ? view.audioChannels : 0);
     if (view.audioOffset !== null && this.audioPair.value !== String(view.audioOffset)) this.audioPair.value = String(view.audioOffset);
     this.renderSize();

@@ -17,6 +17,10 @@ export interface PlaybackView {
   audioOffset: number | null;
   /** Channels of the audio row (all audio inputs side by side). */
   audioChannels: number;
+  /** The in and out points (frames; null: unset) and whether play loops between them. */
+  inPoint: number | null;
+  outPoint: number | null;
+  loop: boolean;
 }
 
 /** Before the stream says anything. */
@@ -28,6 +32,9 @@ export const NO_PLAYBACK: PlaybackView = Object.freeze({
   rate: null,
   audioOffset: null,
   audioChannels: 0,
+  inPoint: null,
+  outPoint: null,
+  loop: false,
 });
 
 /** The view after a message from the JIT (an `error` changes nothing: the player shows it). */
@@ -42,6 +49,9 @@ export function applyMessage(view: PlaybackView, message: ServerMessage): Playba
         rate: message.frameRate,
         audioOffset: message.audioOffset,
         audioChannels: message.audioChannels,
+        inPoint: message.in?.frame ?? null,
+        outPoint: message.out?.frame ?? null,
+        loop: message.loop,
       };
     case 'seeked':
     case 'frame':
@@ -64,7 +74,10 @@ export type TransportAction =
   | { action: 'last' }
   | { action: 'seek'; frame: number }
   | { action: 'seek-timecode'; tc: string }
-  | { action: 'audio'; offset: number };
+  | { action: 'audio'; offset: number }
+  | { action: 'mark'; point: 'in' | 'out' }
+  | { action: 'clear-mark'; point?: 'in' | 'out' }
+  | { action: 'toggle-loop' };
 
 /** The command for an action, given where the transport is. */
 export function commandFor(action: TransportAction, view: PlaybackView): ControlMessage {
@@ -86,6 +99,13 @@ export function commandFor(action: TransportAction, view: PlaybackView): Control
       return { type: 'seek', tc: action.tc };
     case 'audio':
       return { type: 'audio', offset: action.offset };
+    // At the frame on screen as the JIT knows it: exact while playing too.
+    case 'mark':
+      return { type: action.point === 'in' ? 'setIn' : 'setOut' };
+    case 'clear-mark':
+      return action.point ? { type: 'clearInOut', point: action.point } : { type: 'clearInOut' };
+    case 'toggle-loop':
+      return { type: 'loop', on: !view.loop };
   }
 }
 

@@ -7,6 +7,7 @@
  */
 import { Controls } from './controls';
 import { h, messageOf } from './dom';
+import { KeyList } from './key-list';
 import { KEYS_HINT, shortcutOf } from './keys';
 import type { PlayerPart } from './part';
 import { NO_PLAYBACK, applyMessage, commandFor, type PlaybackView, type TransportAction } from './playback-state';
@@ -27,6 +28,7 @@ export class Player {
   private readonly errorLine = h('div', { id: 'error', role: 'alert' });
   private readonly controls: Controls;
   private readonly parts: PlayerPart[] = [];
+  private readonly keyList = new KeyList();
   private playback: PlaybackView = NO_PLAYBACK;
   private stream: WhepStream | null = null;
   /** Counts watch() and stop() calls: what a connection does after a newer call is dropped. */
@@ -47,6 +49,7 @@ export class Player {
       scrub.element,
       ...this.controls.rows,
       this.errorLine,
+      this.keyList.element,
       h(
         'p',
         { class: 'hint' },
@@ -58,8 +61,15 @@ export class Player {
     this.use(scrub);
 
     document.addEventListener('keydown', (event) => {
-      const action = this.connected ? shortcutOf(event) : null;
-      if (!action) return;
+      const action = shortcutOf(event);
+      // The key list is the page's own: it opens without a stream too.
+      if (action?.action === 'key-list') {
+        if (action.show === false && this.keyList.element.hidden) return; // Esc left to others
+        event.preventDefault();
+        this.keyList.show(action.show);
+        return;
+      }
+      if (!action || !this.connected) return;
       event.preventDefault(); // no page scroll, no click on a focused button
       this.act(action);
     });

@@ -23,6 +23,10 @@ const isRate = (value: unknown): value is FrameRate =>
   isCount((value as FrameRate).den) &&
   (value as FrameRate).den > 0;
 
+const isMark = (value: unknown): boolean =>
+  value === null ||
+  (typeof value === 'object' && isCount((value as { frame?: unknown }).frame) && typeof (value as { tc?: unknown }).tc === 'string');
+
 /** Checks the fields the player reads; a message of a known type missing one is invalid. */
 function isWellFormed(m: Record<string, unknown>): boolean {
   switch (m.type) {
@@ -34,7 +38,10 @@ function isWellFormed(m: Record<string, unknown>): boolean {
         isCount(m.frameCount) &&
         isRate(m.frameRate) &&
         (m.audioOffset === null || isCount(m.audioOffset)) &&
-        isCount(m.audioChannels)
+        isCount(m.audioChannels) &&
+        isMark(m.in) &&
+        isMark(m.out) &&
+        typeof m.loop === 'boolean'
       );
     case 'seeked':
     case 'frame':

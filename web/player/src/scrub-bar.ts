@@ -61,6 +61,10 @@ export class ScrubBar implements PlayerPart {
   readonly element: HTMLDivElement;
   private readonly played = h('div', { class: 'scrub-played' });
   private readonly head = h('div', { class: 'scrub-head' });
+  /** The in→out span, and the in and out marks at its ends. */
+  private readonly range = h('div', { class: 'scrub-range', hidden: true });
+  private readonly inMark = h('div', { id: 'scrub-in', class: 'scrub-mark scrub-in', title: 'in point', hidden: true });
+  private readonly outMark = h('div', { id: 'scrub-out', class: 'scrub-mark scrub-out', title: 'out point', hidden: true });
   private readonly pacer = new SeekPacer();
   private frameCount = 0;
   /** The frame under the pointer while dragging (the bar shows it rather than the stream's). */
@@ -70,7 +74,7 @@ export class ScrubBar implements PlayerPart {
     this.element = h(
       'div',
       { id: 'scrub', class: 'scrub', role: 'slider', 'aria-label': 'Position (frame)', 'aria-valuemin': 0 },
-      h('div', { class: 'scrub-track' }, this.played, this.head),
+      h('div', { class: 'scrub-track' }, this.played, this.range, this.inMark, this.outMark, this.head),
     );
     this.element.addEventListener('pointerdown', (event) => {
       if (!this.frameCount || event.button !== 0) return;
@@ -92,6 +96,22 @@ export class ScrubBar implements PlayerPart {
     this.element.classList.toggle('off', !this.frameCount);
     this.element.setAttribute('aria-valuemax', String(Math.max(0, this.frameCount - 1)));
     if (this.dragged === null) this.paint(connected ? view.frame : null);
+    this.paintMarks(connected ? view : null);
+  }
+
+  /** In and out marks where set; the span between them (to the stream's start or end where one is unset) where either is. */
+  private paintMarks(view: PlaybackView | null): void {
+    const at = (frame: number) => `${fractionOfFrame(frame, this.frameCount) * 100}%`;
+    const inPoint = view?.inPoint ?? null;
+    const outPoint = view?.outPoint ?? null;
+    this.inMark.hidden = inPoint === null;
+    this.outMark.hidden = outPoint === null;
+    this.range.hidden = inPoint === null && outPoint === null;
+    if (inPoint !== null) this.inMark.style.left = at(inPoint);
+    if (outPoint !== null) this.outMark.style.left = at(outPoint);
+    this.range.style.left = at(inPoint ?? 0);
+    this.range.style.right = `${100 - fractionOfFrame(outPoint ?? this.frameCount - 1, this.frameCount) * 100}%`;
+    this.range.classList.toggle('looping', Boolean(view?.loop));
   }
 
   message(message: ServerMessage): void {

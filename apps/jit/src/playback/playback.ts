@@ -15,6 +15,7 @@ import type { FrameTiming } from '../media/rational';
 import type { EncodedPicture } from '../media/video-encoder';
 import type { EncodedFrames } from '../media/video-pipeline';
 import type { AudioRtpOutput, VideoRtpOutput } from '../webrtc/rtp-outputs';
+import { type InOut, NO_MARKS, nextFrame, playStart, withMark } from './in-out';
 
 export interface PlaybackParts {
   /** The encoded pictures, from the video thread. */
@@ -48,6 +49,8 @@ export class PlaybackError extends Error {
 export class Playback {
   private state: PlaybackState = 'paused';
   private frame = 0;
+  /** In/out points and loop; the play run reads them frame by frame, so changing them needs no restart. */
+  private marks: InOut = NO_MARKS;
   /** Bumped by every command that takes over the picture: stale loops and repeats stop. */
   private generation = 0;
   private loop: Promise<void> = Promise.resolve();
@@ -65,8 +68,8 @@ export class Playback {
     this.firstPicture.catch(() => undefined);
   }
 
-  get snapshot(): { state: PlaybackState; frame: number } {
-    return { state: this.state, frame: this.frame };
+  get snapshot(): { state: PlaybackState; frame: number } & InOut {
+    return { state: this.state, frame: this.frame, ...this.marks };
   }
 
   /** Shows frame 0, paused: what a new viewer sees. Call once the connection is up. */
@@ -127,7 +130,8 @@ export class Playback {
       case 'play': {
         if (this.state === 'playing') return;
         await this.stop();
-        if (this.frame >= this.parts.frameCount - 1) await this.show(0);
+        const start = playStart(this.frame, this.marks, this.parts.frameCount);
+        if (start !== this.frame) await this.show(start);
         this.startLoop();
         return;
       }
@@ -171,11 +175,32 @@ export class Playback {
         this.emitState();
         return;
       }
+      case 'setIn':
+      case 'setOut': {
+        const frame = message.frame === undefined && message.tc === undefined ? this.frame : this.seekTarget(message);
+        this.marks = withMark(this.marks, message.type === 'setIn' ? 'in' : 'out', frame);
+        this.emitState();
+        return;
+      }
+      case 'clearInOut': {
+        this.marks = {
+          ...this.marks,
+          in: message.point === 'out' ? this.marks.in : null,
+          out: message.point === 'in' ? this.marks.out : null,
+        };
+        this.emitState();
+        return;
+      }
+      case 'loop': {
+        this.marks = { ...this.marks, loop: message.on };
+        this.emitState();
+        return;
+      }
     }
   }
 
-  /** The output frame a seek asks for, by number or by timecode; a PlaybackError when the stream has none such. */
-  private seekTarget(message: Extract<ControlMessage, { type: 'seek' }>): number {
+  /** The output frame a seek or mark asks for, by number or by timecode; a PlaybackError when the stream has none such. */
+  private seekTarget(message: { frame?: number; tc?: string }): number {
     const last = this.parts.frameCount - 1;
     if (message.tc === undefined) {
       const frame = message.frame!;
@@ -247,42 +272,55 @@ export class Playback {
     });
   }
 
-  /** Plays from the frame on screen at the output frame rate, audio alongside, until told otherwise or the end. */
+  /**
+   * Plays from the frame on screen at the output frame rate, audio alongside, until told otherwise,
+   * the end or the out point; looping, in follows out one frame duration later, like any next frame.
+   */
   private async run(generation: number): Promise<void> {
     const { timing, audio, frameCount } = this.parts;
     const live = () => this.generation === generation && !this.closed;
     const frameMs = timing.frameDurationMs;
-    const first = this.frame;
     let origin = performance.now();
     let audioSamples = 0;
+    /** A loop's jump back, for the audio: from sample `at` (since origin) on, it plays from `seconds`. */
+    let audioJump: { at: number; seconds: number } | undefined;
     if (audio) {
-      await audio.program.seek(timing.secondsOf(first));
+      await audio.program.seek(timing.secondsOf(this.frame));
       audio.output.startRun();
     }
     const pumpAudio = async () => {
       if (!audio) return;
       const dueSamples = ((performance.now() - origin + AUDIO_LEAD_MS) * AUDIO_RATE) / 1000;
       while (audioSamples < dueSamples && live()) {
+        if (audioJump && audioSamples >= audioJump.at) {
+          // Audio is sent ahead of the picture: as much of in's sound is skipped as went out past `at`, keeping sync.
+          await audio.program.seek(audioJump.seconds + (audioSamples - audioJump.at) / AUDIO_RATE);
+          audioJump = undefined;
+        }
         audio.output.send(await audio.program.next());
         audioSamples += AUDIO_BLOCK;
       }
     };
 
-    for (let n = first + 1; live(); n++) {
-      if (n >= frameCount) {
-        this.state = 'ended';
+    for (let sent = 1, n = this.frame; live(); sent++) {
+      const next = nextFrame(n, this.marks, frameCount);
+      if (next === null) {
+        // Stopped at an out point, the transport is paused there; only the stream's end is `ended`.
+        this.state = this.marks.out === null ? 'ended' : 'paused';
         this.emitState();
         return;
       }
-      // Encoded ahead of its time; the encoder then expects it to be sent.
-      const keyframe = this.needKeyframe;
+      const jumps = next !== n + 1;
+      // Encoded ahead of its time; the encoder then expects it to be sent. A jump back starts a new picture chain.
+      const keyframe = this.needKeyframe || jumps;
       this.needKeyframe = false;
-      const encoded = await this.encoded(n, keyframe);
-      let due = origin + (n - first) * frameMs;
+      const encoded = await this.encoded(next, keyframe);
+      let due = origin + sent * frameMs;
       if (performance.now() - due > MAX_LATE_MS) {
         origin += performance.now() - due;
         due = performance.now();
       }
+      if (jumps) audioJump = { at: ((due - origin) * AUDIO_RATE) / 1000, seconds: timing.secondsOf(next) };
       for (let wait = due - performance.now(); wait > 0 && live(); wait = due - performance.now()) {
         await pumpAudio();
         await sleep(Math.min(wait, 10));
@@ -294,8 +332,8 @@ export class Playback {
       }
       this.still = undefined;
       this.parts.video.send(encoded);
-      this.frame = n;
-      this.emitPosition('frame', n);
+      this.frame = n = next;
+      this.emitPosition('frame', next);
       await pumpAudio();
     }
   }
@@ -311,6 +349,13 @@ export class Playback {
       tc: timecodeOf(this.frame, this.parts.timecode),
       audioOffset: audio ? audio.program.channelOffset : null,
       audioChannels: audio ? audio.program.channelCount : 0,
+      in: this.markPosition(this.marks.in),
+      out: this.markPosition(this.marks.out),
+      loop: this.marks.loop,
     });
+  }
+
+  private markPosition(frame: number | null): { frame: number; tc: string } | null {
+    return frame === null ? null : { frame, tc: timecodeOf(frame, this.parts.timecode) };
   }
 }

@@ -54,8 +54,7 @@ export class ViewerRegistry {
     const latest = list.reduce<Viewer | undefined>((a, v) => (!a || v.lastActivity > a.lastActivity ? v : a), undefined);
     const activity = Math.max(this.lastActivity, ...list.map((v) => v.lastActivity));
     return {
-      state: latest ? latest.playback.snapshot.state : 'idle',
-      frame: latest ? latest.playback.snapshot.frame : null,
+      ...(latest ? latest.playback.snapshot : { state: 'idle', frame: null, in: null, out: null, loop: false }),
       viewers: list.length,
       idleSeconds: (Date.now() - activity) / 1000,
       uptimeSeconds: (Date.now() - this.startedAt) / 1000,
