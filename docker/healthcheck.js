@@ -57,7 +57,7 @@ async function main() {
   if (!found) throw new Error('no orchestrator, agent or JIT process found');
   const { program, args, env } = found;
   const mode =
-    program === 'jit'
+    program === 'jit' || args[0] === 'jit' || (args[0] !== 'orchestrator' && args[0] !== 'agent' && env.MAIN_MODULE === 'jit')
       ? 'jit'
       : args[0] === 'agent' || (args[0] !== 'orchestrator' && env.MAIN_MODULE === 'agent')
         ? 'agent'

@@ -240,6 +240,27 @@ describe('docker/Dockerfile', () => {
     expect(jitHelp.status).toBe(0);
     expect(jitHelp.stdout).toContain('--input');
   });
+
+  it('the orchestrator image runs a JIT when started as one (MAIN_MODULE=jit, as agents set it; or `jit` first), for --dev', () => {
+    // --dev names jit-orchestrator as the JIT image: its entry point must not read JIT options as its own.
+    const [, ...nodeArgs] = execForm(last(images.orchestrator, 'ENTRYPOINT')!.args);
+    const run = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+      spawnSync(process.execPath, [...nodeArgs, ...args], {
+        cwd: repoRoot,
+        encoding: 'utf8',
+        timeout: 30_000,
+        env: { ...process.env, ...env },
+      });
+    for (const result of [run(['--help'], { MAIN_MODULE: 'jit' }), run(['jit', '--help'])]) {
+      expect(result.status).toBe(0);
+      expect(result.stdout).toContain('--input');
+      expect(result.stdout).not.toContain('--turn');
+    }
+    // A JIT's bad option is the JIT's error (exit 2), not the orchestrator's.
+    const bad = run(['--no-such-option'], { MAIN_MODULE: 'jit' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('(jit --help lists the options)');
+  });
 });
 
 describe('docker/healthcheck.js against the real programs', () => {

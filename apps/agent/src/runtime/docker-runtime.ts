@@ -172,7 +172,9 @@ export class DockerRuntime implements StreamRuntime {
       publish(`${spec.ports.first}/tcp`, spec.ports.first);
       for (let p = spec.ports.first; p <= spec.ports.last; p++) publish(`${p}/udp`, p);
     }
-    const env = jitEnvironment(config, spec);
+    // MAIN_MODULE=jit: an image whose entry point is the orchestrator's program (jit-orchestrator,
+    // the JIT image of --dev) then runs a JIT; the jit image's own entry point ignores it.
+    const env = { ...jitEnvironment(config, spec), MAIN_MODULE: 'jit' };
     const container = await this.docker.createContainer({
       name: `jit-${spec.id}-${randomBytes(3).toString('hex')}`,
       Image: this.image,
