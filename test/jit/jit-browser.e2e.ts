@@ -4,12 +4,11 @@
  * pixels) or what is heard (WebAudio analysers on the received audio).
  */
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, openPlayer, saveScreenshot } from '../support/browser';
+import { launchBrowser, saveScreenshot } from '../support/browser';
 import { startJit, type RunningJit } from '../support/jit-process';
 import { makeIndexedClip, makeToneWav } from '../support/media';
 import {
   audioLevels,
-  connect,
   disconnect,
   frameIndex,
   seekAndWait,
@@ -17,6 +16,7 @@ import {
   stats,
   waitForFrame,
   waitForMessage,
+  openViewer,
 } from '../support/player';
 
 jest.setTimeout(120_000);
@@ -28,13 +28,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
-
-async function viewer(jit: RunningJit): Promise<Page> {
-  const page = await openPlayer(browser, jit.url);
-  await connect(page);
-  await waitForFrame(page, 0, 10_000);
-  return page;
-}
 
 const near = (value: number, target: number, tolerance: number) => Math.abs(value - target) <= tolerance;
 
@@ -49,7 +42,7 @@ describe('a ProRes clip with two multi-channel audio files', () => {
       makeToneWav({ channels: 2, freqs: [1100, 1320] }),
     ]);
     jit = await startJit(['-i', clip, first, 'channel_count=3', 'id=stems', second, 'id=mix']);
-    page = await viewer(jit);
+    page = await openViewer(browser, jit.url);
   });
   afterAll(async () => {
     await page?.close();
@@ -148,7 +141,7 @@ describe('a ProRes clip with two multi-channel audio files', () => {
 
   it('serves two viewers independently and keeps serving when one leaves', async () => {
     await seekAndWait(page, 250);
-    const second = await viewer(jit);
+    const second = await openViewer(browser, jit.url);
     try {
       expect(await frameIndex(second)).toBe(0);
       expect(await frameIndex(page)).toBe(250);
@@ -188,7 +181,7 @@ describe('a long-GOP H.264 clip with B-frames', () => {
   beforeAll(async () => {
     const clip = await makeIndexedClip({ codec: 'h264-longgop', width: 1280, height: 720, frames: 300, gop: 50, bframes: 3 });
     jit = await startJit(['-i', clip]);
-    page = await viewer(jit);
+    page = await openViewer(browser, jit.url);
   });
   afterAll(async () => {
     await page?.close();

@@ -4,11 +4,10 @@
  * with loop off play stops at out. The marks are set by control message and by the player's keys.
  */
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, openPlayer } from '../support/browser';
+import { launchBrowser } from '../support/browser';
 import { startJit, type RunningJit } from '../support/jit-process';
 import { makeIndexedClip } from '../support/media';
 import {
-  connect,
   frameIndex,
   seekAndWait,
   sendAndWait,
@@ -17,6 +16,7 @@ import {
   timedMessages,
   waitForFrame,
   waitForMessage,
+  openViewer,
 } from '../support/player';
 
 jest.setTimeout(120_000);
@@ -31,9 +31,7 @@ let page: Page;
 beforeAll(async () => {
   const clip = await makeIndexedClip({ codec: 'prores', width: 640, height: 360, frames: 150 });
   [browser, jit] = await Promise.all([launchBrowser(), startJit(['-i', clip])]);
-  page = await openPlayer(browser, jit.url);
-  await connect(page);
-  await waitForFrame(page, 0, 10_000);
+  page = await openViewer(browser, jit.url);
 });
 afterAll(async () => {
   await page?.close();

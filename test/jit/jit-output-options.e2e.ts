@@ -18,6 +18,7 @@ import {
   videoSize,
   waitForFrame,
   waitForMessage,
+  openViewer,
 } from '../support/player';
 
 jest.setTimeout(120_000);
@@ -34,13 +35,14 @@ afterAll(async () => {
 /** Runs a JIT with `args`, connects a viewer showing frame 0, and hands both to `check`. */
 async function withViewer(args: string[], check: (page: Page, jit: RunningJit) => Promise<void>): Promise<void> {
   const jit = await startJit(args);
-  const page = await openPlayer(browser, jit.url);
   try {
-    await connect(page);
-    await waitForFrame(page, 0, 10_000);
-    await check(page, jit);
+    const page = await openViewer(browser, jit.url);
+    try {
+      await check(page, jit);
+    } finally {
+      await page.close();
+    }
   } finally {
-    await page.close();
     await jit.stop();
   }
 }

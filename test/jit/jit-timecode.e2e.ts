@@ -4,10 +4,10 @@
  * seek by timecode lands on exactly the frame the pixels say.
  */
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, openPlayer } from '../support/browser';
+import { launchBrowser } from '../support/browser';
 import { startJit, type RunningJit } from '../support/jit-process';
 import { makeIndexedClip } from '../support/media';
-import { connect, frameIndex, sendAndWait, waitForFrame, waitForMessage } from '../support/player';
+import { frameIndex, openViewer, sendAndWait, waitForFrame, waitForMessage } from '../support/player';
 
 jest.setTimeout(120_000);
 
@@ -84,9 +84,7 @@ describe.each(CASES)('$name', (c) => {
       preset: 'ultrafast',
     });
     jit = await startJit(['-i', clip]);
-    page = await openPlayer(browser, jit.url);
-    await connect(page);
-    await waitForFrame(page, 0, 10_000);
+    page = await openViewer(browser, jit.url);
   });
   afterAll(async () => {
     await page?.close();
@@ -153,9 +151,7 @@ describe('a 29.97 drop-frame clip played out at 25 fps (--frame-rate-num 25)', (
   beforeAll(async () => {
     const clip = await makeIndexedClip({ codec: 'prores', width: 320, height: 180, fps: 29.97, frames: 300, timecode: '01:00:00;15' });
     jit = await startJit(['-i', clip, '--frame-rate-num', '25']);
-    page = await openPlayer(browser, jit.url);
-    await connect(page);
-    await waitForFrame(page, 0, 10_000);
+    page = await openViewer(browser, jit.url);
   });
   afterAll(async () => {
     await page?.close();

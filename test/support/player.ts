@@ -134,6 +134,14 @@ export const pictureContrast = (page: Page) =>
     return Math.sqrt(sq / n - mean * mean);
   });
 
+/** A fresh page of a JIT's own player (at `baseUrl`), connected, with frame 0 on screen. */
+export async function openViewer(browser: Browser, baseUrl: string): Promise<Page> {
+  const page = await openPlayer(browser, baseUrl);
+  await connect(page);
+  await waitForFrame(page, 0, 10_000);
+  return page;
+}
+
 /**
  * Plays a stream's WHEP URL (with its `?token=` when it has one) in a fresh page of that JIT's own
  * player; resolves once `frame` is on screen.
